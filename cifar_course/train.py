@@ -60,7 +60,8 @@ class TrainConfig:
     test_subset: int|None = None  # evaluate on a class-balanced subset of the test set
     seed: int = 0
     lr_finder_iters: int = 100  # steps of the LR range test
-    lr_rule: str = "minimum"  # how the LR range test picks lr_max (see 04_lr_finder)
+    lr_rule: str = "minimum"  # how the LR range test picks its suggestion (see 04_lr_finder)
+    lr_mult: float = 3.  # lr_max = lr_mult × the LR range test's suggestion (3 for the 24-epoch recipe, 1 for short runs: see 04_lr_finder)
     lr_div: float = 100.  # lr_min = lr_max / lr_div when found
     compile: bool = False  # torch.compile the model
 
@@ -72,6 +73,7 @@ class TrainConfig:
         if not 0 < self.peak_epoch < self.epochs: raise ValueError(f"peak_epoch must lie strictly between 0 and epochs={self.epochs}, got {self.peak_epoch} (with very few epochs, lower --peak-epoch)")
         if (self.lr_min is None) != (self.lr_max is None): raise ValueError("give both lr_min and lr_max, or neither (then the LR range test finds them)")
         if self.lr_max is not None and not 0 < self.lr_min < self.lr_max: raise ValueError(f"need 0 < lr_min < lr_max, got {self.lr_min}, {self.lr_max}")
+        if not self.lr_mult > 0: raise ValueError(f"lr_mult must be > 0, got {self.lr_mult}")
         if self.width < 1: raise ValueError(f"width must be >= 1, got {self.width}")
         if self.optimizer not in ("sgd", "adam"): raise ValueError(f"optimizer must be 'sgd' or 'adam', got {self.optimizer!r}")
         if not 0 <= self.label_smoothing < 1: raise ValueError(f"label_smoothing must be in [0, 1), got {self.label_smoothing}")
@@ -192,9 +194,11 @@ def fit_one_cycle(cfg:TrainConfig|None=None, # The recipe; None: `TrainConfig()`
     elif cfg.lr_max is None:
         log(f"LR range test: {cfg.lr_finder_iters} steps from 1e-5 to 10 ...")
         res = lr_range_test(model, train_dl, cfg.optimizer, num_iter=cfg.lr_finder_iters, rule=cfg.lr_rule, div=cfg.lr_div, device=device)
-        cfg.lr_min, cfg.lr_max = res.lr_min, res.lr_max
+        cfg.lr_max = res.lr_max*cfg.lr_mult
+        cfg.lr_min = cfg.lr_max/cfg.lr_div
         if lr_finder_result is not None: lr_finder_result.append(res)
-        log(f"found LRMAX = {cfg.lr_max:.3g} (rule '{cfg.lr_rule}'), LRMIN = LRMAX/{cfg.lr_div:g} = {cfg.lr_min:.3g}")
+        log(f"LR range test suggests {res.lr_max:.3g} (rule '{cfg.lr_rule}'); LRMAX = {cfg.lr_mult:g} x {res.lr_max:.3g} = {cfg.lr_max:.3g}, "
+            f"LRMIN = LRMAX/{cfg.lr_div:g} = {cfg.lr_min:.3g}")
     opt = make_optimizer(model, cfg.optimizer, lr=cfg.lr_min, momentum=cfg.momentum, weight_decay=cfg.weight_decay)
     sched = one_cycle(opt, cfg.lr_min, cfg.lr_max, cfg.epochs, len(train_dl), cfg.peak_epoch)
     scaler = torch.amp.GradScaler(device.type, enabled=_amp(device))
@@ -286,6 +290,7 @@ def main(argv:list|None=None):
     p.add_argument("--batch-size", type=int, default=d.batch_size)
     p.add_argument("--lr-min", type=float, default=None, help="LRMIN per step (found with the LR range test when omitted)")
     p.add_argument("--lr-max", type=float, default=None, help="LRMAX per step (found with the LR range test when omitted)")
+    p.add_argument("--lr-mult", type=float, default=d.lr_mult, help="LRMAX = this x the LR range test's suggestion (when --lr-max is omitted)")
     p.add_argument("--optimizer", choices=["sgd", "adam"], default=d.optimizer)
     p.add_argument("--width", type=int, default=d.width, help="CustomResNet width: 64 is the spec, 16 the CPU edition")
     p.add_argument("--subset", type=int, default=None, help="train on a class-balanced subset of this many images")
@@ -300,7 +305,7 @@ def main(argv:list|None=None):
     p.add_argument("--compile", action="store_true", help="torch.compile the model")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
     a = p.parse_args(argv)
-    cfg = TrainConfig(epochs=a.epochs, peak_epoch=a.peak_epoch, batch_size=a.batch_size, lr_min=a.lr_min, lr_max=a.lr_max, optimizer=a.optimizer,
+    cfg = TrainConfig(epochs=a.epochs, peak_epoch=a.peak_epoch, batch_size=a.batch_size, lr_min=a.lr_min, lr_max=a.lr_max, optimizer=a.optimizer, lr_mult=a.lr_mult,
                       width=a.width, subset=a.subset, test_subset=a.test_subset, label_smoothing=a.label_smoothing, seed=a.seed, compile=a.compile)
     try: cfg.validate()
     except ValueError as e: p.error(str(e))
