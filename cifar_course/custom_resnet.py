@@ -27,6 +27,8 @@ class CustomResNet(nn.Module):
         self.layer2 = ConvBlock(c[1], c[2], pool=True)  # Layer2                     (N, c2, 8, 8)
         self.layer3 = ConvBlock(c[2], c[3], pool=True)  # Layer3: X                  (N, c3, 4, 4)
         self.res2 = ResBlock(c[3])                   # Layer3: R2, added to X
+        # Identity modules: hook points for the residual sums X + R(X) (Grad-CAM targets layer3_out); no parameters
+        self.layer1_out, self.layer3_out = nn.Identity(), nn.Identity()
         self.pool = nn.MaxPool2d(4)                  #                              (N, c3, 1, 1)
         self.fc = nn.Linear(c[3], num_classes, bias=fc_bias)
 
@@ -34,10 +36,10 @@ class CustomResNet(nn.Module):
         "(N,3,H,W) → (N,8·width,H/32,W/32): everything before the classifier."
         x = self.prep(x)
         x = self.layer1(x)
-        x = x + self.res1(x)
+        x = self.layer1_out(x + self.res1(x))
         x = self.layer2(x)
         x = self.layer3(x)
-        x = x + self.res2(x)
+        x = self.layer3_out(x + self.res2(x))
         return self.pool(x)
 
     def forward(self, x:torch.Tensor) -> torch.Tensor:
