@@ -1,0 +1,38 @@
+"""Check what can be checked of the docs site without Quarto (CI runs this).
+
+- every notebook starts with an H1 title and a `>` one-line summary, and has an "Open in Colab" badge linking to itself;
+- nbs/sidebar.yml lists every notebook;
+- README.md matches nbs/00_index.ipynb (tools/make_readme.py);
+- nbdev's notebook processing for docs (the step before `quarto render`, which runs the show_doc cells) succeeds on every notebook.
+"""
+import json, re, subprocess, sys, warnings
+from pathlib import Path
+
+root = Path(__file__).resolve().parent.parent
+nbs = sorted((root/"nbs").glob("*.ipynb"))
+errors = []
+repo = re.search(r"^git_url\s*=\s*https://github.com/(.*)$", (root/"settings.ini").read_text(), re.M)
+for fn in nbs:
+    cells = json.loads(fn.read_text())["cells"]
+    first = "".join(cells[0]["source"]) if cells else ""
+    if cells[0]["cell_type"] != "markdown" or not re.match(r"# \S", first) or not re.search(r"^> \S", first, re.M):
+        errors.append(f"{fn.name}: the first cell must be markdown with an H1 title and a '> ' summary")
+    md = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    if f"colab.research.google.com/github/cifar-course/cifar_course/blob/main/nbs/{fn.name}" not in md:
+        errors.append(f"{fn.name}: no 'Open in Colab' badge linking to nbs/{fn.name}")
+sidebar = (root/"nbs"/"sidebar.yml").read_text()
+errors += [f"sidebar.yml does not list {fn.name}" for fn in nbs if f"href: {fn.name}" not in sidebar]
+r = subprocess.run([sys.executable, str(root/"tools"/"make_readme.py"), "--check"], capture_output=True, text=True)
+if r.returncode: errors.append(r.stderr.strip() or r.stdout.strip())
+
+from nbdev.serve import proc_nbs
+with warnings.catch_warnings(record=True) as w:
+    warnings.simplefilter("always")
+    cache = proc_nbs(str(root/"nbs"), n_workers=0, force=True)
+errors += [f"nbdev docs processing: {x.message}".splitlines()[0] for x in w if "Found cells containing imports" in str(x.message)]
+missing = [fn.name for fn in nbs if not (cache/fn.name).exists()]
+if missing: errors.append(f"nbdev docs processing produced no output for {missing}")
+
+if errors:
+    print("docs checks failed:\n- " + "\n- ".join(errors)); sys.exit(1)
+print(f"docs checks: {len(nbs)} notebooks have titles, summaries and Colab badges, are in the sidebar, and process for docs; README matches the index")
