@@ -85,6 +85,15 @@ RESUME_KEYS = ("epochs", "batch_size", "peak_epoch", "optimizer", "momentum", "w
 # %% ../nbs/06_train.ipynb #30c90262
 def _amp(device): return device.type == "cuda"
 
+def _autocast(device:torch.device):
+    "Mixed precision (float16) on CUDA; a no-op context elsewhere."
+    return torch.autocast(device.type, dtype=torch.float16, enabled=_amp(device))
+
+def _to_device(x:torch.Tensor, y:torch.Tensor, device:torch.device):
+    "Move a batch to `device`: non-blocking copies, and channels-last images on CUDA."
+    x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
+    return (x.contiguous(memory_format=torch.channels_last) if device.type == "cuda" else x), y
+
 def train_one_epoch(model:nn.Module, dl, opt:torch.optim.Optimizer, sched, device:torch.device,
                     loss_fn:nn.Module, scaler:torch.amp.GradScaler|None=None, desc:str="train", progress:bool=True
                    ) -> tuple[float, float, list]: # (mean loss, accuracy in [0,1], the LR of every step)
@@ -93,10 +102,9 @@ def train_one_epoch(model:nn.Module, dl, opt:torch.optim.Optimizer, sched, devic
     tot_loss, correct, n, lrs = 0., 0, 0, []
     bar = tqdm(dl, desc=desc, leave=False, disable=not progress)
     for x, y in bar:
-        x = x.to(device, non_blocking=True); y = y.to(device, non_blocking=True)
-        if device.type == "cuda": x = x.contiguous(memory_format=torch.channels_last)
+        x, y = _to_device(x, y, device)
         lrs.append(opt.param_groups[0]["lr"])
-        with torch.autocast(device.type, dtype=torch.float16, enabled=_amp(device)):
+        with _autocast(device):
             out = model(x)
             loss = loss_fn(out.float(), y)
         if not torch.isfinite(loss):
@@ -121,20 +129,23 @@ def evaluate(model:nn.Module, dl, device:torch.device, loss_fn:nn.Module|None=No
     loss_fn = loss_fn or nn.NLLLoss()
     tot_loss, correct, n = 0., 0, 0
     for x, y in tqdm(dl, desc="test", leave=False, disable=not progress):
-        x = x.to(device, non_blocking=True); y = y.to(device, non_blocking=True)
-        if device.type == "cuda": x = x.contiguous(memory_format=torch.channels_last)
-        with torch.autocast(device.type, dtype=torch.float16, enabled=_amp(device)):
+        x, y = _to_device(x, y, device)
+        with _autocast(device):
             out = model(x).float()
         tot_loss += loss_fn(out, y).item()*len(y); correct += (out.argmax(1) == y).sum().item(); n += len(y)
     return tot_loss/n, correct/n
 
 # %% ../nbs/06_train.ipynb #d18cd913
-def save_checkpoint(path:str|Path, state:dict):
-    "Write `state` with `torch.save` atomically: to a temporary file in the same folder, then renamed over `path`."
+def _atomic_write(path:str|Path, write):
+    "Call `write(tmp)` on a temporary file beside `path`, then rename it over `path` (an atomic replace)."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    torch.save(state, tmp)
+    write(tmp)
     os.replace(tmp, path)
+
+def save_checkpoint(path:str|Path, state:dict):
+    "Write `state` with `torch.save` atomically: to a temporary file in the same folder, then renamed over `path`."
+    _atomic_write(path, lambda tmp: torch.save(state, tmp))
 
 def load_checkpoint(path:str|Path, model:nn.Module|None=None, map_location="cpu") -> dict:
     "Load a checkpoint written by `fit_one_cycle`; with `model`, also load its weights, refusing (ValueError) a checkpoint of another architecture."
@@ -232,8 +243,7 @@ class LabelSmoothingNLL(nn.Module):
 
 def save_history(hist:dict, path:str|Path):
     "Save a history as JSON (atomically)."
-    path = Path(path); tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(hist)); os.replace(tmp, path)
+    _atomic_write(path, lambda tmp: tmp.write_text(json.dumps(hist)))
 
 def load_history(path:str|Path) -> dict:
     "Load a history saved by `save_history`."
@@ -270,7 +280,7 @@ def estimate_epoch_seconds(width:int, batch_size:int, n_images:int, device:torch
     bs = min(batch_size, 64)
     x, y = torch.randn(bs, 3, 32, 32, device=device), torch.randint(0, 10, (bs,), device=device)
     def step():
-        with torch.autocast(device.type, dtype=torch.float16, enabled=_amp(device)): loss = F.nll_loss(m(x).float(), y)
+        with _autocast(device): loss = F.nll_loss(m(x).float(), y)
         opt.zero_grad(); loss.backward(); opt.step()
     step()
     if device.type == "cuda": torch.cuda.synchronize()

@@ -13,7 +13,7 @@ import torch, torch.nn.functional as F
 from torchinfo import summary
 from cifar_course.custom_resnet import CustomResNet
 from cifar_course.data import get_dataloaders
-from cifar_course.train import get_device, _amp
+from cifar_course.train import get_device, _amp, _autocast
 
 def sync(device):
     if device.type == "cuda": torch.cuda.synchronize()
@@ -36,7 +36,7 @@ def train_throughput(width, batch, steps, device):
     x, y = torch.randn(batch, 3, 32, 32, device=device), torch.randint(0, 10, (batch,), device=device)
     if device.type == "cuda": x = x.contiguous(memory_format=torch.channels_last)
     def step():
-        with torch.autocast(device.type, dtype=torch.float16, enabled=_amp(device)): loss = F.nll_loss(m(x).float(), y)
+        with _autocast(device): loss = F.nll_loss(m(x).float(), y)
         opt.zero_grad(set_to_none=True); scaler.scale(loss).backward(); scaler.step(opt); scaler.update()
     step(); sync(device)
     t = time.perf_counter()
