@@ -4,11 +4,12 @@
 
 # %% auto #0
 __all__ = ['ENV_VAR', 'CIFAR10_FOLDER', 'CIFAR10_CLASSES', 'CIFAR10_MEAN', 'CIFAR10_STD', 'default_data_root', 'data_root',
-           'get_cifar10', 'train_transforms', 'test_transforms', 'mean_fill', 'denormalize', 'show_augmentations',
-           'CIFARDataset', 'seed_worker', 'balanced_subset', 'get_dataloaders', 'show_batch', 'show_batch_cli']
+           'CorruptDataError', 'cifar10_md5s', 'check_cifar10', 'get_cifar10', 'train_transforms', 'test_transforms',
+           'mean_fill', 'denormalize', 'show_augmentations', 'CIFARDataset', 'balanced_subset', 'EpochShuffle',
+           'default_workers', 'get_dataloaders', 'show_batch', 'show_batch_cli']
 
 # %% ../nbs/01_data.ipynb #e45ae7ff
-import os
+import os, hashlib, shutil
 from pathlib import Path
 
 # %% ../nbs/01_data.ipynb #24d4903f
@@ -39,19 +40,60 @@ def data_root(root:str|Path|None=None, # Folder that holds (or will hold) `cifar
     return root
 
 # %% ../nbs/01_data.ipynb #4eb6c8df
+class CorruptDataError(ValueError):
+    "A CIFAR-10 file is present but damaged: its md5 is not the official one."
+
+def cifar10_md5s() -> dict:
+    "{file name: md5} of the seven files of the official python release, as torchvision lists them."
+    C = torchvision.datasets.CIFAR10
+    return {name: md5 for name, md5 in C.train_list + C.test_list} | {C.meta["filename"]: C.meta["md5"]}
+
+_verified = set()  # (path, size, mtime) of files whose md5 was checked in this process
+
+def check_cifar10(root:str|Path|None=None, # Data root, see `data_root`
+                 ) -> list: # Names of the missing files; empty when all seven are in place and intact
+    "Check the files of `root/cifar-10-batches-py` against their official md5s. Raises `CorruptDataError` naming a damaged file and the fix."
+    folder = data_root(root)/CIFAR10_FOLDER
+    missing = []
+    for name, want in cifar10_md5s().items():
+        f = folder/name
+        if not f.is_file(): missing.append(name); continue
+        st = f.stat(); key = (str(f.resolve()), st.st_size, st.st_mtime_ns)
+        if key in _verified: continue  # checked already, unchanged since
+        got = hashlib.md5(f.read_bytes()).hexdigest()
+        if got == want: _verified.add(key)
+        else: raise CorruptDataError(
+            f"{f} is corrupt: its md5 is {got}, the official file's is {want} (a truncated or damaged copy). "
+            f"Fix: delete the folder {folder} and run again to download a fresh copy (170 MB), or copy a good {name} there.")
+    return missing
+
+# %% ../nbs/01_data.ipynb #e59e5b26
+def _download_cifar10(root:Path):
+    "Download and extract the archive into `root`; on failure, remove the folders this call created and raise `FileNotFoundError`."
+    created = [p for p in (root, *root.parents) if not p.exists()]  # folders that only a download would create
+    C = torchvision.datasets.CIFAR10
+    try: torchvision.datasets.utils.download_and_extract_archive(C.url, str(root), filename=C.filename, md5=C.tgz_md5)
+    except Exception as e:
+        if created: shutil.rmtree(created[-1], ignore_errors=True)
+        raise FileNotFoundError(
+            f"CIFAR-10 was not found in {root/CIFAR10_FOLDER} and could not be downloaded ({type(e).__name__}: {e}). "
+            f"Fix: pass root= (or --data, or set the {ENV_VAR} environment variable) to the folder that contains "
+            f"'{CIFAR10_FOLDER}', or connect to the internet so that it can be downloaded (170 MB) into {root}.") from e
+
 def get_cifar10(train:bool=True, # The 50,000-image training split, or the 10,000-image test split
                 root:str|Path|None=None, # Data root, see `data_root`
-                download:bool=True, # Download the archive when the files are missing
+                download:bool=True, # Download the archive when files are missing
                ) -> torchvision.datasets.CIFAR10: # `.data` is a (N,32,32,3) uint8 array, `.targets` a list of N ints in [0,10)
-    "Load a CIFAR-10 split. Raises `FileNotFoundError` naming the folder searched when the data is missing and cannot be downloaded."
+    "Load a CIFAR-10 split after checking every file's md5. Raises `FileNotFoundError` naming the folder when the data is missing and cannot be downloaded, `CorruptDataError` naming a damaged file."
     root = data_root(root)
-    try: return torchvision.datasets.CIFAR10(root=str(root), train=train, download=download)
-    except Exception as e:
-        raise FileNotFoundError(
-            f"CIFAR-10 was not found in {root/CIFAR10_FOLDER} and could not be downloaded "
-            f"({type(e).__name__}: {e}). Fix: pass root= (or set the {ENV_VAR} environment variable) "
-            f"to the folder that contains '{CIFAR10_FOLDER}', or connect to the internet so torchvision "
-            f"can download it (170 MB) into {root}.") from e
+    missing = check_cifar10(root)
+    if missing and not download: raise FileNotFoundError(
+        f"CIFAR-10 is not in {root/CIFAR10_FOLDER} (missing: {', '.join(missing)}). Fix: pass root= (or --data, or set "
+        f"the {ENV_VAR} environment variable) to the folder that contains '{CIFAR10_FOLDER}', or allow the download.")
+    if missing:
+        _download_cifar10(root)
+        check_cifar10(root)
+    return torchvision.datasets.CIFAR10(root=str(root), train=train, download=False)
 
 # %% ../nbs/01_data.ipynb #b4bf3ee0
 CIFAR10_CLASSES = ('airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck')
@@ -115,22 +157,20 @@ class CIFARDataset(Dataset):
     "A CIFAR-10 split (or a subset of it) with an albumentations transform; items are ((C,H,W) float32 tensor, int label)."
     def __init__(self, ds:torchvision.datasets.CIFAR10, # A split from `get_cifar10`
                  tfm:A.Compose, # The pipeline, e.g. `train_transforms()`
-                 indices:np.ndarray|None=None): # Optional subset of indices into `ds`
+                 indices:np.ndarray|None=None, # Optional subset of indices into `ds`
+                 seed:int|None=None): # Seeds each batch's augmentation from (seed, the batch's indices); None: the pipeline's own stream
         self.images, self.targets = ds.data, np.asarray(ds.targets)
         self.indices = np.arange(len(self.targets)) if indices is None else np.asarray(indices)
-        self.tfm, self.classes = tfm, tuple(ds.classes)
+        self.tfm, self.classes, self.seed = tfm, tuple(ds.classes), seed
     def __len__(self): return len(self.indices)
     def __getitem__(self, i):
         j = self.indices[i]
         return self.tfm(image=self.images[j])["image"], int(self.targets[j])
-    def reseed(self, seed:int):
-        "Reseed the transform's random generator (called in each DataLoader worker)."
-        if hasattr(self.tfm, "set_random_seed"): self.tfm.set_random_seed(seed)
-
-def seed_worker(worker_id:int):
-    "DataLoader `worker_init_fn`: give each worker's transform its own seed, derived from the loader's generator."
-    info = torch.utils.data.get_worker_info()
-    info.dataset.reseed(info.seed % 2**32)
+    def __getitems__(self, idxs:list) -> list:
+        "The items of one batch, called by the DataLoader in whichever process makes the batch."
+        if self.seed is not None and hasattr(self.tfm, "set_random_seed"):
+            self.tfm.set_random_seed(int(np.random.SeedSequence([self.seed, *map(int, idxs)]).generate_state(1)[0]))
+        return [self[i] for i in idxs]
 
 # %% ../nbs/01_data.ipynb #8eeba7b0
 def balanced_subset(targets, # Class label of every image
@@ -143,32 +183,47 @@ def balanced_subset(targets, # Class label of every image
     per = [n//len(classes) + (k < n % len(classes)) for k in range(len(classes))]
     return np.sort(np.concatenate([rng.permutation(np.nonzero(targets == c)[0])[:m] for c, m in zip(classes, per)]))
 
+# %% ../nbs/01_data.ipynb #15d93078
+class EpochShuffle(torch.utils.data.Sampler):
+    "A random order of `range(n)` that depends only on (seed, epoch): `set_epoch(e)` picks epoch e's order (as `DistributedSampler` does)."
+    def __init__(self, n:int, seed:int=0): self.n, self.seed, self.epoch = n, seed, 0
+    def set_epoch(self, epoch:int): self.epoch = epoch
+    def __len__(self): return self.n
+    def __iter__(self):
+        g = torch.Generator().manual_seed((self.seed*100_003 + self.epoch) % 2**63)
+        return iter(torch.randperm(self.n, generator=g).tolist())
+
 # %% ../nbs/01_data.ipynb #822e7b85
+def default_workers(device:str|torch.device) -> int:
+    "DataLoader workers for `device`: on CUDA one per CPU core available to this process, at most 8 (2 on Colab's free machine); on a CPU 0, because the cores are busy training."
+    if torch.device(device).type != "cuda": return 0
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(8, cores))
+
 def get_dataloaders(root:str|Path|None=None, # Data root, see `data_root`
                     batch_size:int=512, # Images per batch (the course's recipe uses 512)
                     subset:int|None=None, # Train on a class-balanced random subset of this many images; None: all 50,000
                     test_subset:int|None=None, # Evaluate on a class-balanced subset of the test set; None: all 10,000
-                    seed:int=0, # Fixes the subset, the shuffling and every augmentation
-                    num_workers:int|None=None, # DataLoader workers; None: 0 on CPU, min(4, cores) on CUDA
+                    seed:int=0, # Fixes the subset, the shuffling of each epoch (`EpochShuffle`) and every augmentation
+                    num_workers:int|None=None, # DataLoader workers; None: `default_workers(device)`
                     device:str|torch.device|None=None, # Where the batches will go; None: CUDA if available
                     train_tfm:A.Compose|None=None, # Default `train_transforms()`
                     test_tfm:A.Compose|None=None, # Default `test_transforms()`
                     download:bool=True, # Download CIFAR-10 when it is missing
                    ) -> tuple[DataLoader, DataLoader]: # (train, test); batches are ((N,3,32,32) float32, (N,) int64)
-    "Shuffled, augmented training batches and ordered, un-augmented test batches of CIFAR-10."
+    "Shuffled, augmented training batches and ordered, un-augmented test batches of CIFAR-10. Raises `ValueError` for a bad size or worker count."
     if batch_size < 1: raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    if num_workers is not None and num_workers < 0: raise ValueError(f"num_workers must be >= 0, got {num_workers}")
     device = torch.device(device if device is not None else ("cuda" if torch.cuda.is_available() else "cpu"))
     cuda = device.type == "cuda"
-    if num_workers is None: num_workers = min(4, os.cpu_count() or 1) if cuda else 0
+    if num_workers is None: num_workers = default_workers(device)
     trn, tst = get_cifar10(True, root, download), get_cifar10(False, root, download)
-    train_tfm = train_tfm or train_transforms()
-    train_tfm.set_random_seed(seed)  # the main-process stream, used when num_workers == 0
-    train = CIFARDataset(trn, train_tfm, None if subset is None else balanced_subset(trn.targets, subset, seed))
+    train = CIFARDataset(trn, train_tfm or train_transforms(), None if subset is None else balanced_subset(trn.targets, subset, seed), seed=seed)
     test = CIFARDataset(tst, test_tfm or test_transforms(), None if test_subset is None else balanced_subset(tst.targets, test_subset, seed))
-    kw = dict(batch_size=batch_size, num_workers=num_workers, pin_memory=cuda,
-              persistent_workers=num_workers > 0, worker_init_fn=seed_worker if num_workers > 0 else None)
-    return (DataLoader(train, shuffle=True, generator=torch.Generator().manual_seed(seed), **kw),
-            DataLoader(test, shuffle=False, **kw))
+    kw = dict(num_workers=num_workers, pin_memory=cuda, persistent_workers=num_workers > 0)
+    # the order comes from the sampler; the loader's own generator only keeps it from drawing on torch's global one
+    return (DataLoader(train, batch_size=batch_size, sampler=EpochShuffle(len(train), seed), generator=torch.Generator().manual_seed(seed), **kw),
+            DataLoader(test, batch_size=max(batch_size, 1024), shuffle=False, **kw))
 
 # %% ../nbs/01_data.ipynb #0f8e54c3
 def show_batch(batch:tuple, # (x, y): (N,3,H,W) normalized images and (N,) labels, e.g. `next(iter(train_dl))`

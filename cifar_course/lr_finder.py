@@ -6,12 +6,14 @@
 __all__ = ['RULES', 'make_optimizer', 'LRFinderResult', 'suggest_lrs', 'lr_range_test']
 
 # %% ../nbs/04_lr_finder.ipynb #64c87bd6
-import math
+import contextlib, io
+from unittest import mock
 from dataclasses import dataclass, field
 import numpy as np
 import torch
 from torch import nn
 import matplotlib.pyplot as plt
+import torch_lr_finder
 from torch_lr_finder import LRFinder
 
 # %% ../nbs/04_lr_finder.ipynb #8bb5ecaf
@@ -48,7 +50,8 @@ class LRFinderResult:
     suggestions: dict = field(default_factory=dict)  # every rule's learning rate
     diverged: bool = False  # the sweep stopped early because the loss exploded
 
-    def plot(self, ax=None, title:str|None=None):
+    def plot(self, ax=None, title:str|None=None,
+             lr_used:float|None=None): # The LRMAX a run actually used (e.g. lr_mult × the suggestion), marked when given
         "The smoothed loss against the learning rate (log scale), with the suggestions marked; returns the figure."
         fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(6, 3.5))
         ax.semilogx(self.lrs, self.losses, c="k", lw=1.5, label="smoothed loss")
@@ -57,6 +60,8 @@ class LRFinderResult:
             c, mk = marks.get(k, ("gray", "x"))
             ax.plot([lr], [np.interp(np.log(lr), np.log(self.lrs), self.losses)], mk, c=c, ms=8, label=f"{k}: {lr:.2e}")
         ax.axvline(self.lr_max, c="tab:red", ls="--", lw=1, label=f"LRMAX ({self.rule}) = {self.lr_max:.2e}")
+        if lr_used is not None and lr_used != self.lr_max:
+            ax.axvline(lr_used, c="k", ls="-.", lw=1.2, label=f"LRMAX used = {lr_used/self.lr_max:.3g} x {self.lr_max:.2e} = {lr_used:.2e}")
         ax.axvline(self.lr_min, c="tab:purple", ls=":", lw=1, label=f"LRMIN = LRMAX/{self.div:g} = {self.lr_min:.2e}")
         ax.set_xlabel("learning rate (per step, log scale)"); ax.set_ylabel("loss (smoothed)")
         lo, hi = self.losses.min(), self.losses[0]
@@ -105,6 +110,7 @@ def lr_range_test(model:nn.Module, # The model to probe; restored to its initial
                   div:float=100., # lr_min = lr_max / div
                   device:str|torch.device|None=None, # Default: the model's device
                   amp:bool|None=None, # Mixed precision; None: on when the device is CUDA
+                  progress:bool=True, # Show torch-lr-finder's progress bar and messages
                  ) -> LRFinderResult:
     "Run Smith's LR range test (exponential sweep) with torch-lr-finder and suggest lr_max and lr_min, leaving `model` and `optimizer` as they were."
     if not 0 < start_lr < end_lr: raise ValueError(f"need 0 < start_lr < end_lr, got start_lr={start_lr}, end_lr={end_lr}")
@@ -116,8 +122,12 @@ def lr_range_test(model:nn.Module, # The model to probe; restored to its initial
     amp_kw = dict(amp_backend="torch", amp_config=dict(device_type=device.type, dtype=torch.float16 if device.type == "cuda" else torch.bfloat16),
                   grad_scaler=torch.amp.GradScaler(device.type, enabled=device.type == "cuda")) if amp else {}
     finder = LRFinder(model, optimizer, criterion or nn.NLLLoss(), device=device, **amp_kw)
+    quiet = contextlib.ExitStack()
+    if not progress:  # the library has no switch for its bar and prints: silence them for this call only
+        quiet.enter_context(mock.patch.object(torch_lr_finder.lr_finder, "tqdm", lambda it, **kw: it))
+        quiet.enter_context(contextlib.redirect_stdout(io.StringIO()))
     try:
-        finder.range_test(train_dl, start_lr=start_lr, end_lr=end_lr, num_iter=num_iter, step_mode="exp", smooth_f=smooth_f, diverge_th=diverge_th)
+        with quiet: finder.range_test(train_dl, start_lr=start_lr, end_lr=end_lr, num_iter=num_iter, step_mode="exp", smooth_f=smooth_f, diverge_th=diverge_th)
         lrs, losses = np.array(finder.history["lr"]), np.array(finder.history["loss"])
     finally: finder.reset()
     ok = np.isfinite(losses)

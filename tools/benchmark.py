@@ -1,52 +1,37 @@
-"""Benchmark cifar_course on this machine and print the figures (not a test).
+"""Benchmark cifar_course on this machine and print the figures (not a test: nothing here is asserted).
 
-Prints:
-- training throughput (forward + backward + SGD step) of CustomResNet at the spec width 64 and the CPU-edition width 16, batch 512
-  (on a CPU a smaller batch is timed and reported per image: the cost per image does not depend on the batch size there);
-- the implied GFLOP/s (3 x forward multiply-adds x 2 FLOPs, from torchinfo) against a measured fp32 matmul peak;
-- the data pipeline's throughput: the train transform through a DataLoader with the configured workers.
+Prints, each line naming the machine it ran on:
+- training throughput (forward + backward + SGD step, the course's `time_train_step`) of CustomResNet at the spec width 64 and
+  the CPU-edition width 16, in both memory layouts (NCHW and channels-last), and of the ResNet18 baseline;
+  on a CPU a batch of 64 is timed (the cost per image hardly depends on the batch size there), on CUDA the recipe's 512;
+- the implied GFLOP/s (3 x forward multiply-adds x 2 FLOPs, from torchinfo) against a measured matmul peak;
+- the data pipeline's throughput: the train transform through the course's DataLoader with the workers it picks for the device,
+  and how it compares with the training step (does the model wait for data?).
 
-Usage: python tools/benchmark.py [--device cpu|cuda] [--steps 3] [--batch 512]
+Usage: python tools/benchmark.py [--device cpu|cuda] [--steps 3] [--workers N] [--no-data]
 """
 import argparse, os, time
-import torch, torch.nn.functional as F
+import torch
 from torchinfo import summary
-from cifar_course.custom_resnet import CustomResNet
-from cifar_course.data import get_dataloaders
-from cifar_course.train import get_device, _amp, _autocast
+from cifar_course.custom_resnet import CustomResNet, resnet18
+from cifar_course.data import get_dataloaders, default_workers
+from cifar_course.train import get_device, device_name, time_train_step
 
 def sync(device):
     if device.type == "cuda": torch.cuda.synchronize()
 
 def matmul_peak(device, n=4096, reps=5):
-    "Measured fp32 matmul throughput in GFLOP/s."
-    a, b = torch.randn(n, n, device=device), torch.randn(n, n, device=device)
+    "Measured matmul throughput in GFLOP/s: fp32 on a CPU, fp16 on CUDA (the precision training uses there)."
+    dtype = torch.float16 if device.type == "cuda" else torch.float32
+    a, b = torch.randn(n, n, device=device, dtype=dtype), torch.randn(n, n, device=device, dtype=dtype)
     a @ b; sync(device)
     t = time.perf_counter()
     for _ in range(reps): a @ b
     sync(device)
     return 2*n**3*reps/(time.perf_counter() - t)/1e9
 
-def train_throughput(width, batch, steps, device):
-    "Images/s of forward+backward+step, and forward multiply-adds per image."
-    m = CustomResNet(width=width).to(device)
-    if device.type == "cuda": m = m.to(memory_format=torch.channels_last)
-    opt = torch.optim.SGD(m.parameters(), lr=1e-3, momentum=0.9, nesterov=True, weight_decay=5e-4)
-    scaler = torch.amp.GradScaler(device.type, enabled=_amp(device))
-    x, y = torch.randn(batch, 3, 32, 32, device=device), torch.randint(0, 10, (batch,), device=device)
-    if device.type == "cuda": x = x.contiguous(memory_format=torch.channels_last)
-    def step():
-        with _autocast(device): loss = F.nll_loss(m(x).float(), y)
-        opt.zero_grad(set_to_none=True); scaler.scale(loss).backward(); scaler.step(opt); scaler.update()
-    step(); sync(device)
-    t = time.perf_counter()
-    for _ in range(steps): step()
-    sync(device)
-    ips = batch*steps/(time.perf_counter() - t)
-    macs = summary(CustomResNet(width=width), input_size=(1, 3, 32, 32), verbose=0, device="cpu").total_mult_adds
-    return ips, macs
-
 def data_throughput(batches, num_workers, device):
+    "Images/s of the training DataLoader (augmentation included) over `batches` batches of 512, after the first."
     dl, _ = get_dataloaders(batch_size=512, seed=0, num_workers=num_workers, device=device)
     it = iter(dl); next(it)
     t = time.perf_counter(); n = 0
@@ -55,19 +40,36 @@ def data_throughput(batches, num_workers, device):
 
 if __name__ == "__main__":
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--device", default=None); p.add_argument("--steps", type=int, default=3); p.add_argument("--batch", type=int, default=512)
+    p.add_argument("--device", default=None); p.add_argument("--steps", type=int, default=3)
     p.add_argument("--workers", type=int, default=None, help="DataLoader workers (default: the course's choice for the device)")
+    p.add_argument("--no-data", action="store_true", help="skip the data-pipeline figure (it needs CIFAR-10)")
     a = p.parse_args()
     device = get_device(a.device)
-    print(f"device: {device}; torch {torch.__version__}; {os.cpu_count()} CPU cores; torch threads {torch.get_num_threads()}")
+    machine = f"{device_name(device)} ({device.type}; {os.cpu_count()} CPU cores, torch {torch.__version__}, {torch.get_num_threads()} threads)"
+    print(f"machine: {machine}")
+    if device.type == "cuda": torch.backends.cudnn.benchmark = True
     peak = max(matmul_peak(device) for _ in range(3))
-    print(f"fp32 matmul (4096x4096): {peak:.1f} GFLOP/s (best of 3)")
-    for width in (64, 16):
-        batch = a.batch if device.type == "cuda" or width == 16 else min(a.batch, 128)
-        ips, macs = train_throughput(width, batch, a.steps, device)
-        gflops = ips*macs*2*3/1e9
-        print(f"CustomResNet width {width:>2} (batch {batch}): {ips:8.1f} images/s train step; {macs/1e9:.3f} G mult-adds/image forward; "
-              f"~{gflops:.1f} GFLOP/s (direct-convolution count) = {gflops/peak:.0%} of the matmul peak; one epoch of 50,000 images ~ {50_000/ips/60:.1f} min")
-    print("  (above 100% means the convolution kernels do fewer FLOPs than the direct count, e.g. Winograd or FFT algorithms)")
-    ips, w = data_throughput(10, a.workers, device)
-    print(f"data pipeline (train transform, batch 512, {w} workers): {ips:.0f} images/s")
+    print(f"{'fp16' if device.type == 'cuda' else 'fp32'} matmul (4096x4096): {peak:.1f} GFLOP/s (best of 3)")
+    batch = 512 if device.type == "cuda" else 64
+    ips = {}
+    for name, make in (("CustomResNet width 64", lambda: CustomResNet(width=64)), ("CustomResNet width 16", lambda: CustomResNet(width=16)),
+                       ("ResNet18", resnet18)):
+        macs = summary(make(), input_size=(1, 3, 32, 32), verbose=0, device="cpu").total_mult_adds
+        for fmt in (torch.contiguous_format, torch.channels_last):
+            if name == "ResNet18" and fmt == torch.contiguous_format: continue
+            torch.manual_seed(0)
+            m = make().to(device, memory_format=fmt)
+            ips[name, fmt] = r = 1/time_train_step(m, batch, a.steps)
+            layout = "channels-last" if fmt == torch.channels_last else "NCHW"
+            print(f"{name:<22} {layout:<13} batch {batch}: {r:9.1f} images/s train step ({50_000/r/60:.2f} min per 50,000 images); "
+                  f"{macs/1e9:.3f} G mult-adds/image, ~{r*macs*6/1e9:.0f} GFLOP/s (direct count) = {r*macs*6/1e9/peak:.0%} of the matmul peak")
+        if (name, torch.contiguous_format) in ips:
+            print(f"{'':<22} channels-last / NCHW = {ips[name, torch.channels_last]/ips[name, torch.contiguous_format]:.2f}x")
+    print("  (above 100% of the peak means the convolution kernels do fewer FLOPs than the direct count, e.g. Winograd)")
+    if not a.no_data:
+        workers = default_workers(device) if a.workers is None else a.workers
+        d_ips, w = data_throughput(20 if device.type == "cuda" else 5, workers, device)
+        step = ips["CustomResNet width 64", torch.channels_last]
+        print(f"data pipeline (train transform, batch 512, {w} workers): {d_ips:.0f} images/s; the spec model's step takes {step:.0f} images/s: "
+              + (f"the model waits for data (data-bound by {step/d_ips:.1f}x)" if d_ips < step else f"data keeps up ({d_ips/step:.1f}x the step's rate)"))
+    print(f"machine: {machine}")
