@@ -14,26 +14,29 @@ from torch import nn
 import matplotlib.pyplot as plt
 from .data import CIFAR10_CLASSES, CIFAR10_MEAN, CIFAR10_STD, denormalize
 from .custom_resnet import CustomResNet
-from .train import load_checkpoint, load_model_state, get_device
+from .train import load_checkpoint, load_model_state, get_device, make_model, TrainConfig
 
 # %% ../nbs/07_analysis.ipynb #61d9a363
 def load_trained(path:str|Path, # A `last.pt` written by `cifar_course_train` / `fit_one_cycle`
-                 device:str|torch.device|None=None) -> CustomResNet: # In eval mode, on `device`
-    "Rebuild the trained `CustomResNet` from a checkpoint (its width comes from the saved configuration)."
+                 device:str|torch.device|None=None) -> nn.Module: # In eval mode, on `device` (None: `get_device()`)
+    "Rebuild the trained model (`CustomResNet` of the saved width, or ResNet18) from a checkpoint's configuration and weights."
     ck = load_checkpoint(path)
-    model = CustomResNet(width=ck["config"]["width"])
+    fields = TrainConfig.__dataclass_fields__
+    model = make_model(TrainConfig(**{k: v for k, v in ck["config"].items() if k in fields}))
     load_model_state(model, ck["model"], path)
     return model.to(get_device(device)).eval()
 
 # %% ../nbs/07_analysis.ipynb #fc05801a
-@torch.no_grad()
 def predict(model:nn.Module, dl, # A test DataLoader, not shuffled (so index i is dataset item i)
-            device:str|torch.device|None=None) -> tuple[torch.Tensor, torch.Tensor]: # (N,C) log-probabilities, (N,) true labels
-    "The model's log-probabilities for every item of `dl`, in order."
-    device = get_device(device) if device is not None else next(model.parameters()).device
+            device:str|torch.device|None=None, # Move the model here first; None: where the model is
+           ) -> tuple[torch.Tensor, torch.Tensor]: # (N,C) log-probabilities on the CPU, (N,) true labels
+    "The model's log-probabilities for every item of `dl`, in order; each batch goes to the model's device."
+    if device is not None: model.to(get_device(device))
+    device = next(model.parameters()).device
     model.eval()
     out, ys = [], []
-    for x, y in dl: out.append(model(x.to(device)).float().cpu()); ys.append(y)
+    with torch.inference_mode():
+        for x, y in dl: out.append(model(x.to(device)).float().cpu()); ys.append(y)
     return torch.cat(out), torch.cat(ys)
 
 def misclassified(logp:torch.Tensor, # (N,C) log-probabilities

@@ -210,6 +210,7 @@ def get_dataloaders(root:str|Path|None=None, # Data root, see `data_root`
                     train_tfm:A.Compose|None=None, # Default `train_transforms()`
                     test_tfm:A.Compose|None=None, # Default `test_transforms()`
                     download:bool=True, # Download CIFAR-10 when it is missing
+                    test_batch_size:int|None=None, # Images per test batch; None: `batch_size`
                    ) -> tuple[DataLoader, DataLoader]: # (train, test); batches are ((N,3,32,32) float32, (N,) int64)
     "Shuffled, augmented training batches and ordered, un-augmented test batches of CIFAR-10. Raises `ValueError` for a bad size or worker count."
     if batch_size < 1: raise ValueError(f"batch_size must be >= 1, got {batch_size}")
@@ -223,7 +224,7 @@ def get_dataloaders(root:str|Path|None=None, # Data root, see `data_root`
     kw = dict(num_workers=num_workers, pin_memory=cuda, persistent_workers=num_workers > 0)
     # the order comes from the sampler; the loader's own generator only keeps it from drawing on torch's global one
     return (DataLoader(train, batch_size=batch_size, sampler=EpochShuffle(len(train), seed), generator=torch.Generator().manual_seed(seed), **kw),
-            DataLoader(test, batch_size=max(batch_size, 1024), shuffle=False, **kw))
+            DataLoader(test, batch_size=test_batch_size or batch_size, shuffle=False, **kw))
 
 # %% ../nbs/01_data.ipynb #0f8e54c3
 def show_batch(batch:tuple, # (x, y): (N,3,H,W) normalized images and (N,) labels, e.g. `next(iter(train_dl))`

@@ -290,7 +290,8 @@ def fit_one_cycle(cfg:TrainConfig|None=None, # The recipe; None: `TrainConfig()`
     ck_path = out/"last.pt" if out is not None else None
     seed_everything(cfg.seed)
     if device.type == "cuda": torch.backends.cudnn.benchmark = True  # fixed input shapes: let cuDNN pick the fastest kernels
-    train_dl, test_dl = get_dataloaders(data, cfg.batch_size, cfg.subset, cfg.test_subset, cfg.seed, num_workers, device)
+    train_dl, test_dl = get_dataloaders(data, cfg.batch_size, cfg.subset, cfg.test_subset, cfg.seed, num_workers, device,
+                                        test_batch_size=max(1024, cfg.batch_size))  # evaluation keeps no activations: large batches are cheaper
     model = make_model(cfg).to(device, memory_format=_memory_format(device))
     hist = _new_history(cfg, device)
     if ck is not None:
