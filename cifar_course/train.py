@@ -408,9 +408,13 @@ def estimate_run_seconds(cfg:TrainConfig, device:torch.device) -> tuple[float, f
     return per_image*n, per_image*lr_steps*cfg.batch_size
 
 # %% ../nbs/06_train.ipynb #63b0b1ed
+class _Parser(argparse.ArgumentParser):
+    "argparse, with errors as one line (and a pointer to --help) instead of the whole usage block."
+    def error(self, message): self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
 def _parser() -> argparse.ArgumentParser:
     d = TrainConfig()
-    p = argparse.ArgumentParser(prog="cifar_course_train", formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    p = _Parser(prog="cifar_course_train", formatter_class=argparse.ArgumentDefaultsHelpFormatter,
         description="Train the course's CustomResNet (or the ResNet18 baseline) on CIFAR-10 with the LR range test and the one-cycle policy. "
                     "Exit status: 0 on success, 2 for bad arguments, 1 for a failed run.")
     p.add_argument("--data", default=None, help=f"data root holding cifar-10-batches-py (default: ${ENV_VAR}, else ~/.cache/cifar_course; downloaded if missing)")
