@@ -75,10 +75,10 @@ def _download_cifar10(root:Path):
     try: torchvision.datasets.utils.download_and_extract_archive(C.url, str(root), filename=C.filename, md5=C.tgz_md5)
     except Exception as e:
         if created: shutil.rmtree(created[-1], ignore_errors=True)
-        raise FileNotFoundError(
-            f"CIFAR-10 was not found in {root/CIFAR10_FOLDER} and could not be downloaded ({type(e).__name__}: {e}). "
-            f"Fix: pass root= (or --data, or set the {ENV_VAR} environment variable) to the folder that contains "
-            f"'{CIFAR10_FOLDER}', or connect to the internet so that it can be downloaded (170 MB) into {root}.") from e
+        raise FileNotFoundError(f"CIFAR-10 was not found in {root/CIFAR10_FOLDER} and could not be downloaded ({type(e).__name__}: {e}). "
+                                f"Fix: {_point_at_data()}, or connect to the internet so that it can be downloaded (170 MB) into {root}.") from e
+
+def _point_at_data() -> str: return f"pass root= (or --data, or set the {ENV_VAR} environment variable) to the folder that contains '{CIFAR10_FOLDER}'"
 
 def get_cifar10(train:bool=True, # The 50,000-image training split, or the 10,000-image test split
                 root:str|Path|None=None, # Data root, see `data_root`
@@ -88,8 +88,7 @@ def get_cifar10(train:bool=True, # The 50,000-image training split, or the 10,00
     root = data_root(root)
     missing = check_cifar10(root)
     if missing and not download: raise FileNotFoundError(
-        f"CIFAR-10 is not in {root/CIFAR10_FOLDER} (missing: {', '.join(missing)}). Fix: pass root= (or --data, or set "
-        f"the {ENV_VAR} environment variable) to the folder that contains '{CIFAR10_FOLDER}', or allow the download.")
+        f"CIFAR-10 is not in {root/CIFAR10_FOLDER} (missing: {', '.join(missing)}). Fix: {_point_at_data()}, or allow the download.")
     if missing:
         _download_cifar10(root)
         check_cifar10(root)

@@ -5,9 +5,9 @@
 # %% auto #0
 __all__ = ['MODELS', 'RESUME_KEYS', 'RUN_FILES', 'DEBUG_VAR', 'get_device', 'device_name', 'seed_everything', 'seed_epoch',
            'TrainConfig', 'default_lr_mult', 'make_model', 'model_device', 'train_one_epoch', 'evaluate',
-           'save_checkpoint', 'load_checkpoint', 'load_model_state', 'nonfinite_state', 'prepare_out', 'find_lr_bounds',
-           'fit_one_cycle', 'LabelSmoothingNLL', 'save_history', 'load_history', 'plot_history', 'history_table',
-           'time_train_step', 'estimate_run_seconds', 'main']
+           'save_checkpoint', 'load_checkpoint', 'load_model_state', 'nonfinite_state', 'prepare_out',
+           'lr_finder_steps', 'find_lr_bounds', 'fit_one_cycle', 'LabelSmoothingNLL', 'save_history', 'load_history',
+           'plot_history', 'history_table', 'time_train_step', 'estimate_run_seconds', 'main']
 
 # %% ../nbs/06_train.ipynb #7aac7d4d
 import json, os, re, sys, time, math, random, argparse, platform
@@ -31,13 +31,15 @@ def get_device(device:str|torch.device|None=None) -> torch.device:
     "`device` if given, else CUDA if available, else Apple's MPS, else the CPU. Raises `ValueError` for a device this machine does not have."
     if device is None:
         if torch.cuda.is_available(): return torch.device("cuda")
-        if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available(): return torch.device("mps")
+        if _mps_available(): return torch.device("mps")
         return torch.device("cpu")
     try: device = torch.device(device)
     except RuntimeError: raise ValueError(f"unknown device {str(device)!r}: use cuda, mps or cpu") from None
     if device.type == "cuda" and not torch.cuda.is_available(): raise ValueError("device cuda was asked for, but torch sees no CUDA GPU here: use cpu (with --width 16, the CPU edition), or a machine with a GPU")
-    if device.type == "mps" and not (getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available()): raise ValueError("device mps was asked for, but this machine has no Apple GPU: use cpu")
+    if device.type == "mps" and not _mps_available(): raise ValueError("device mps was asked for, but this machine has no Apple GPU: use cpu")
     return device
+
+def _mps_available() -> bool: return getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available()
 
 def device_name(device:torch.device) -> str:
     "The GPU's name on CUDA, else the CPU's model name (from /proc/cpuinfo on Linux)."
@@ -210,9 +212,10 @@ def load_model_state(model:nn.Module, state:dict, source="the checkpoint"):
                          + ". Was it trained with another --width or --model? Use the same settings, or a new --out folder.")
     model.load_state_dict(state)
 
-def nonfinite_state(model:nn.Module) -> list:
-    "Names of the weights and buffers (BatchNorm running statistics included) of `model` that hold a NaN or an inf."
-    return [k for k, v in model.state_dict().items() if v.is_floating_point() and not torch.isfinite(v).all()]
+def nonfinite_state(model:nn.Module|dict) -> list:
+    "Names of the weights and buffers (BatchNorm running statistics included) of `model`, or of a state dict, that hold a NaN or an inf."
+    state = model.state_dict() if isinstance(model, nn.Module) else model
+    return [k for k, v in state.items() if v.is_floating_point() and not torch.isfinite(v).all()]
 
 # %% ../nbs/06_train.ipynb #f27bf6a0
 RUN_FILES = ("last.pt", "history.json", "lr_finder.png", "schedule.png", "history.png", "train.log")
@@ -250,14 +253,17 @@ def _resume_from(ck_path:Path, cfg:TrainConfig) -> dict:
     if cfg.lr_max is not None and (old["lr_min"], old["lr_max"]) != (cfg.lr_min, cfg.lr_max): diff["lr_min, lr_max"] = ((old["lr_min"], old["lr_max"]), (cfg.lr_min, cfg.lr_max))
     if diff: raise ValueError(f"{ck_path} was made with other settings {{name: (checkpoint, now)}}: {diff}. "
                               "Resume with the same settings, or start a new run in another --out folder.")
-    bad = [k for k, v in ck["model"].items() if v.is_floating_point() and not torch.isfinite(v).all()]
+    bad = nonfinite_state(ck["model"])
     if bad: raise ValueError(f"{ck_path} holds NaN/inf weights ({bad[0]}, ...): it cannot be resumed. Start again in a new --out folder with a lower --lr-max.")
     return ck
 
+def lr_finder_steps(cfg:TrainConfig, n_batches:int) -> int:
+    "Steps of the LR range test: `cfg.lr_finder_iters`, but at most one pass over the `n_batches` training batches (and at least 20), so that it stays a small share of a short run."
+    return min(cfg.lr_finder_iters, max(20, n_batches))
+
 def find_lr_bounds(model:nn.Module, train_dl, cfg:TrainConfig, progress:bool=True) -> LRFinderResult:
-    "The LR range test for `cfg`: `cfg.lr_finder_iters` steps, but at most one pass over `train_dl` (and at least 20), so that it stays a small share of a short run."
-    n = min(cfg.lr_finder_iters, max(20, len(train_dl)))
-    return lr_range_test(model, train_dl, cfg.optimizer, num_iter=n, rule=cfg.lr_rule, div=cfg.lr_div, progress=progress)
+    "The LR range test for `cfg`, `lr_finder_steps` long."
+    return lr_range_test(model, train_dl, cfg.optimizer, num_iter=lr_finder_steps(cfg, len(train_dl)), rule=cfg.lr_rule, div=cfg.lr_div, progress=progress)
 
 def _diverged(e:Exception, epoch:int, cfg:TrainConfig, ck_path:Path|None) -> str:
     "The message for a run that diverged in `epoch` (0-based): what happened, what was kept, and a next step that works."
@@ -385,7 +391,7 @@ def time_train_step(model:nn.Module, # Timed on its parameters' device, in its m
                     batch_size:int=64, # Images per timed step
                     steps:int=2, # Timed steps, after one untimed warm-up step
                    ) -> float: # Seconds per image of forward + backward + SGD step
-    "Time training steps of `model` on random (N,3,32,32) data: the figure behind `estimate_epoch_seconds` and `tools/benchmark.py`."
+    "Time training steps of `model` on random (N,3,32,32) data: the figure behind `estimate_run_seconds` and `tools/benchmark.py`."
     device = model_device(model)
     opt = torch.optim.SGD(model.parameters(), lr=1e-3, momentum=0.9, nesterov=True)
     scaler = torch.amp.GradScaler(device.type, enabled=_amp(device))
@@ -404,7 +410,7 @@ def estimate_run_seconds(cfg:TrainConfig, device:torch.device) -> tuple[float, f
     "Extrapolate timed steps of a fresh model to one epoch of `cfg`'s training images and to its LR range test (augmentation and evaluation not included)."
     n = cfg.subset or 50_000
     per_image = time_train_step(make_model(cfg).to(device, memory_format=_memory_format(device)), min(cfg.batch_size, 64 if device.type == "cpu" else 512))
-    lr_steps = 0 if cfg.lr_max is not None else min(cfg.lr_finder_iters, max(20, -(-n//cfg.batch_size)))
+    lr_steps = 0 if cfg.lr_max is not None else lr_finder_steps(cfg, -(-n//cfg.batch_size))
     return per_image*n, per_image*lr_steps*cfg.batch_size
 
 # %% ../nbs/06_train.ipynb #63b0b1ed
@@ -466,14 +472,15 @@ def _flag_names(msg:str) -> str:
                   lambda m: "--" + m.group(1).replace("_", "-"), msg)
 
 # %% ../nbs/06_train.ipynb #198fe105
+def _model_label(model:str, width:int) -> str: return "ResNet18" if model == "resnet18" else f"CustomResNet width {width}"
+
 def _save_plots(hist:dict, out:Path, found:list):
     "The run's pictures in `out`: the LR range test (with the LRMAX used), the schedule, the curves."
     cfg = hist["config"]
     if found: found[0].plot(title="LR range test", lr_used=hist["lr_max"]).savefig(out/"lr_finder.png", dpi=100)
     spe = len(hist["lrs"])//max(1, len(hist["epoch"]))
     if spe: plot_one_cycle(hist["lr_min"], hist["lr_max"], cfg["epochs"], spe, cfg["peak_epoch"]).savefig(out/"schedule.png", dpi=100)
-    what = "ResNet18" if cfg["model"] == "resnet18" else f"CustomResNet width {cfg['width']}"
-    if hist["epoch"]: plot_history(hist, f"{what}, {hist['device_name']}").savefig(out/"history.png", dpi=100)
+    if hist["epoch"]: plot_history(hist, f"{_model_label(cfg['model'], cfg['width'])}, {hist['device_name']}").savefig(out/"history.png", dpi=100)
     plt.close("all")
 
 def main(argv:list|None=None) -> int: # The exit status: 0 success, 2 bad arguments (from argparse), 1 a failed run
@@ -483,7 +490,7 @@ def main(argv:list|None=None) -> int: # The exit status: 0 success, 2 bad argume
     debug = a.debug or os.environ.get(DEBUG_VAR, "") not in ("", "0")
     try:
         per_epoch, lr_test = estimate_run_seconds(cfg, device)
-        what = "ResNet18 (the baseline)" if cfg.model == "resnet18" else f"CustomResNet width {cfg.width}" + (" (the spec)" if cfg.width == 64 else " (a deviation from the spec's 64)")
+        what = _model_label(cfg.model, cfg.width) + (" (the baseline)" if cfg.model == "resnet18" else " (the spec)" if cfg.width == 64 else " (a deviation from the spec's 64)")
         print(f"device: {device} ({device_name(device)}); {what}; {cfg.subset or 50_000:,} training images; estimated "
               f"{_duration(cfg.epochs*per_epoch + lr_test)} for the LR range test and {cfg.epochs} epochs ({_duration(per_epoch)} per epoch), "
               "plus augmentation and evaluation")
