@@ -11,7 +11,6 @@ import copy
 import math
 import torch
 from torch import nn
-import torch.nn.functional as F
 import numpy as np
 import matplotlib.pyplot as plt
 from matplotlib.patches import Rectangle

@@ -24,7 +24,7 @@ from tqdm.auto import tqdm
 from .data import get_dataloaders, ENV_VAR
 from .custom_resnet import CustomResNet, resnet18
 from .lr_finder import lr_range_test, make_optimizer, LRFinderResult
-from .one_cycle import one_cycle, one_cycle_lrs, plot_one_cycle
+from .one_cycle import one_cycle, plot_one_cycle
 
 # %% ../nbs/06_train.ipynb #6abd9020
 def get_device(device:str|torch.device|None=None) -> torch.device:

@@ -1,7 +1,7 @@
 """Check what can be checked of the docs site without Quarto (CI runs this).
 
 - every notebook starts with an H1 title and a `>` one-line summary, and has an "Open in Colab" badge linking to itself;
-- nbs/sidebar.yml lists every notebook;
+- nbs/sidebar.yml lists every notebook, once;
 - README.md matches nbs/00_index.ipynb (tools/make_readme.py);
 - nbdev's notebook processing for docs (the step before `quarto render`, which runs the show_doc cells) succeeds on every notebook.
 """
@@ -21,7 +21,8 @@ for fn in nbs:
     if f"colab.research.google.com/github/cifar-course/cifar_course/blob/main/nbs/{fn.name}" not in md:
         errors.append(f"{fn.name}: no 'Open in Colab' badge linking to nbs/{fn.name}")
 sidebar = (root/"nbs"/"sidebar.yml").read_text()
-errors += [f"sidebar.yml does not list {fn.name}" for fn in nbs if f"href: {fn.name}" not in sidebar]
+errors += [f"sidebar.yml lists {fn.name} {sidebar.count(f'href: {fn.name}')} times, not once" for fn in nbs
+           if sidebar.count(f"href: {fn.name}") != 1]
 r = subprocess.run([sys.executable, str(root/"tools"/"make_readme.py"), "--check"], capture_output=True, text=True)
 if r.returncode: errors.append(r.stderr.strip() or r.stdout.strip())
 
