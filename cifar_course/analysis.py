@@ -112,6 +112,7 @@ def gradcam(model:CustomResNet, x:torch.Tensor, # (N,3,H,W) normalized images
         maps = cam(input_tensor=x.to(device), targets=[ClassifierOutputTarget(int(c)) for c in classes])
     return np.nan_to_num(maps.astype(np.float32), nan=0.0)
 
+# %% ../nbs/07_analysis.ipynb #1f72e87b
 def overlay(img:np.ndarray, # (H,W,3) float image in [0,1]
             cam:np.ndarray, # (H,W) map in [0,1]
            ) -> np.ndarray: # (H,W,3) float image

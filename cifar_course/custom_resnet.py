@@ -47,6 +47,7 @@ class CustomResNet(nn.Module):
         check_images(x)
         return F.log_softmax(self.fc(self.features(x).flatten(1)), dim=1)
 
+# %% ../nbs/03_custom_resnet.ipynb #cf7d3e83
 def check_images(x:torch.Tensor):
     "Raise a message that says what `CustomResNet` expects when `x` is not a (N,3,32,32) float batch."
     if not isinstance(x, torch.Tensor) or not x.is_floating_point():
@@ -74,6 +75,7 @@ class BasicBlock(nn.Module):
         out = self.bn2(self.conv2(out))
         return F.relu(out + self.shortcut(x))
 
+# %% ../nbs/03_custom_resnet.ipynb #eac0992c
 class ResNet(nn.Module):
     "ResNet for CIFAR-10 from kuangliu/pytorch-cifar; returns (N,num_classes) log-probabilities."
     def __init__(self, block, num_blocks:list, num_classes:int=10):

@@ -23,7 +23,7 @@ from tqdm.auto import tqdm
 # %% ../nbs/06_train.ipynb #167b7cab
 from .data import get_dataloaders, ENV_VAR
 from .custom_resnet import CustomResNet, resnet18
-from .lr_finder import lr_range_test, make_optimizer, LRFinderResult
+from .lr_finder import lr_range_test, make_optimizer, LRFinderResult, OPTIMIZERS
 from .one_cycle import one_cycle, plot_one_cycle
 
 # %% ../nbs/06_train.ipynb #6abd9020
@@ -84,29 +84,36 @@ class TrainConfig:
 
     def validate(self):
         "Fill in `peak_epoch` and `lr_mult` when None; raise `ValueError` naming the setting for impossible ones, before any work is done."
-        if self.model not in MODELS: raise ValueError(f"model must be one of {MODELS}, got {self.model!r}")
-        if self.epochs < 1: raise ValueError(f"epochs must be >= 1, got {self.epochs}")
         if self.peak_epoch is None: self.peak_epoch = self.epochs*5/24
         if self.lr_mult is None: self.lr_mult = default_lr_mult(self.epochs)
-        if self.batch_size < 1: raise ValueError(f"batch_size must be >= 1, got {self.batch_size}")
-        if not 0 < self.peak_epoch < self.epochs: raise ValueError(f"peak_epoch must lie strictly between 0 and epochs={self.epochs}, got {self.peak_epoch} (with very few epochs, lower --peak-epoch)")
-        if (self.lr_min is None) != (self.lr_max is None): raise ValueError("give both lr_min and lr_max, or neither (then the LR range test finds them)")
-        if self.lr_max is not None and not 0 < self.lr_min < self.lr_max: raise ValueError(f"need 0 < lr_min < lr_max, got {self.lr_min}, {self.lr_max}")
-        if not self.lr_mult > 0: raise ValueError(f"lr_mult must be > 0, got {self.lr_mult}")
-        if not self.lr_div > 1: raise ValueError(f"lr_div must be > 1, got {self.lr_div}")
-        if self.lr_finder_iters < 20: raise ValueError(f"lr_finder_iters must be >= 20, got {self.lr_finder_iters}")
-        if self.width < 1: raise ValueError(f"width must be >= 1, got {self.width}")
-        if self.optimizer not in ("sgd", "adam"): raise ValueError(f"optimizer must be 'sgd' or 'adam', got {self.optimizer!r}")
-        if not 0 <= self.label_smoothing < 1: raise ValueError(f"label_smoothing must be in [0, 1), got {self.label_smoothing}")
-        if self.subset is not None and not 1 <= self.subset <= 50_000: raise ValueError(f"subset must be in 1..50000 (training images), got {self.subset}")
-        if self.test_subset is not None and not 1 <= self.test_subset <= 10_000: raise ValueError(f"test_subset must be in 1..10000 (test images), got {self.test_subset}")
-        if self.seed < 0: raise ValueError(f"seed must be >= 0, got {self.seed}")
+        _check_config(self)
         return self
 
+# %% ../nbs/06_train.ipynb #84025597
+def _check_config(c:TrainConfig):
+    "Raise `ValueError`, naming the setting, for a configuration no run can use."
+    if c.model not in MODELS: raise ValueError(f"model must be one of {MODELS}, got {c.model!r}")
+    if c.epochs < 1: raise ValueError(f"epochs must be >= 1, got {c.epochs}")
+    if c.batch_size < 1: raise ValueError(f"batch_size must be >= 1, got {c.batch_size}")
+    if not 0 < c.peak_epoch < c.epochs: raise ValueError(f"peak_epoch must lie strictly between 0 and epochs={c.epochs}, got {c.peak_epoch} (with very few epochs, lower --peak-epoch)")
+    if (c.lr_min is None) != (c.lr_max is None): raise ValueError("give both lr_min and lr_max, or neither (then the LR range test finds them)")
+    if c.lr_max is not None and not 0 < c.lr_min < c.lr_max: raise ValueError(f"need 0 < lr_min < lr_max, got {c.lr_min}, {c.lr_max}")
+    if not c.lr_mult > 0: raise ValueError(f"lr_mult must be > 0, got {c.lr_mult}")
+    if not c.lr_div > 1: raise ValueError(f"lr_div must be > 1, got {c.lr_div}")
+    if c.lr_finder_iters < 20: raise ValueError(f"lr_finder_iters must be >= 20, got {c.lr_finder_iters}")
+    if c.width < 1: raise ValueError(f"width must be >= 1, got {c.width}")
+    if c.optimizer not in OPTIMIZERS: raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {c.optimizer!r}")
+    if not 0 <= c.label_smoothing < 1: raise ValueError(f"label_smoothing must be in [0, 1), got {c.label_smoothing}")
+    if c.subset is not None and not 1 <= c.subset <= 50_000: raise ValueError(f"subset must be in 1..50000 (training images), got {c.subset}")
+    if c.test_subset is not None and not 1 <= c.test_subset <= 10_000: raise ValueError(f"test_subset must be in 1..10000 (test images), got {c.test_subset}")
+    if c.seed < 0: raise ValueError(f"seed must be >= 0, got {c.seed}")
+
+# %% ../nbs/06_train.ipynb #43ed2afc
 def default_lr_mult(epochs:int) -> float:
     "LRMAX = this × the LR range test's suggestion: 3 for runs of 24 epochs or more, 1 for shorter ones (measured at 24 and 3 epochs in 04_lr_finder)."
     return 3. if epochs >= 24 else 1.
 
+# %% ../nbs/06_train.ipynb #0a1d90f7
 def make_model(cfg:TrainConfig) -> nn.Module:
     "A fresh `CustomResNet(width=cfg.width)` or `resnet18()`, as `cfg.model` says."
     return CustomResNet(width=cfg.width) if cfg.model == "custom_resnet" else resnet18()
@@ -191,6 +198,7 @@ def save_checkpoint(path:str|Path, state:dict):
     "Write `state` with `torch.save` atomically: to a temporary file in the same folder, then renamed over `path`."
     _atomic_write(path, lambda tmp: torch.save(state, tmp))
 
+# %% ../nbs/06_train.ipynb #88c55ebb
 def load_checkpoint(path:str|Path, model:nn.Module|None=None, map_location="cpu") -> dict:
     "Load a checkpoint written by `fit_one_cycle`; with `model`, also load its weights. Raises `FileNotFoundError`, or `ValueError` for a checkpoint of another architecture."
     path = Path(path)
@@ -212,6 +220,7 @@ def load_model_state(model:nn.Module, state:dict, source="the checkpoint"):
                          + ". Was it trained with another --width or --model? Use the same settings, or a new --out folder.")
     model.load_state_dict(state)
 
+# %% ../nbs/06_train.ipynb #4d90957e
 def nonfinite_state(model:nn.Module|dict) -> list:
     "Names of the weights and buffers (BatchNorm running statistics included) of `model`, or of a state dict, that hold a NaN or an inf."
     state = model.state_dict() if isinstance(model, nn.Module) else model
@@ -271,6 +280,24 @@ def _diverged(e:Exception, epoch:int, cfg:TrainConfig, ck_path:Path|None) -> str
     return (f"training diverged in epoch {epoch + 1}: {e}; {kept}. LRMAX={cfg.lr_max:.3g} is too high for this run: start again in a new "
             f"--out folder with a lower one, e.g. --lr-max {cfg.lr_max/3:.3g} --lr-min {cfg.lr_min/3:.3g}")
 
+# %% ../nbs/06_train.ipynb #f9a75fb7
+def _start(model, train_dl, cfg, hist, ck, ck_path, progress, log, lr_finder_result):
+    "Where `fit_one_cycle` starts: the checkpoint's weights and LR bounds when resuming, else the LR range test when LRMIN/LRMAX are not given. Returns the history."
+    if ck is not None:
+        load_model_state(model, ck["model"], ck_path)
+        cfg.lr_min, cfg.lr_max = ck["config"]["lr_min"], ck["config"]["lr_max"]
+        hist = {**ck["history"], **{k: hist[k] for k in ("device", "device_name", "torch")}}
+        log(f"resuming from {ck_path}: {ck['epoch']} of {cfg.epochs} epochs done")
+    elif cfg.lr_max is None:
+        t0 = time.time()
+        res = find_lr_bounds(model, train_dl, cfg, progress)
+        cfg.lr_max = res.lr_max*cfg.lr_mult; cfg.lr_min = cfg.lr_max/cfg.lr_div
+        hist.update(lr_suggestion=res.lr_max, lr_finder_steps=len(res.lrs), lr_finder_seconds=time.time() - t0)
+        if lr_finder_result is not None: lr_finder_result.append(res)
+        log(f"LR range test ({len(res.lrs)} steps, {hist['lr_finder_seconds']:.0f} s) suggests {res.lr_max:.3g} (rule '{cfg.lr_rule}'); "
+            f"LRMAX = {cfg.lr_mult:g} x {res.lr_max:.3g} = {cfg.lr_max:.3g}, LRMIN = LRMAX/{cfg.lr_div:g} = {cfg.lr_min:.3g}")
+    return hist
+
 # %% ../nbs/06_train.ipynb #dc91306f
 def fit_one_cycle(cfg:TrainConfig|None=None, # The recipe; None: `TrainConfig()`, the assignment's. Not modified: the run uses a copy
                   out:str|Path|None=None, # Folder for `last.pt` and `history.json`; None: no files
@@ -300,19 +327,7 @@ def fit_one_cycle(cfg:TrainConfig|None=None, # The recipe; None: `TrainConfig()`
                                         test_batch_size=max(1024, cfg.batch_size))  # evaluation keeps no activations: large batches are cheaper
     model = make_model(cfg).to(device, memory_format=_memory_format(device))
     hist = _new_history(cfg, device)
-    if ck is not None:
-        load_model_state(model, ck["model"], ck_path)
-        cfg.lr_min, cfg.lr_max = ck["config"]["lr_min"], ck["config"]["lr_max"]
-        hist = {**ck["history"], **{k: hist[k] for k in ("device", "device_name", "torch")}}
-        log(f"resuming from {ck_path}: {ck['epoch']} of {cfg.epochs} epochs done")
-    elif cfg.lr_max is None:
-        t0 = time.time()
-        res = find_lr_bounds(model, train_dl, cfg, progress)
-        cfg.lr_max = res.lr_max*cfg.lr_mult; cfg.lr_min = cfg.lr_max/cfg.lr_div
-        hist.update(lr_suggestion=res.lr_max, lr_finder_steps=len(res.lrs), lr_finder_seconds=time.time() - t0)
-        if lr_finder_result is not None: lr_finder_result.append(res)
-        log(f"LR range test ({len(res.lrs)} steps, {hist['lr_finder_seconds']:.0f} s) suggests {res.lr_max:.3g} (rule '{cfg.lr_rule}'); "
-            f"LRMAX = {cfg.lr_mult:g} x {res.lr_max:.3g} = {cfg.lr_max:.3g}, LRMIN = LRMAX/{cfg.lr_div:g} = {cfg.lr_min:.3g}")
+    hist = _start(model, train_dl, cfg, hist, ck, ck_path, progress, log, lr_finder_result)
     hist.update(lr_min=cfg.lr_min, lr_max=cfg.lr_max, config=asdict(cfg))
     return _fit(model, cfg, train_dl, test_dl, hist, ck, ck_path, stop_after, progress, log)
 
@@ -349,6 +364,7 @@ def _fit(model, cfg, train_dl, test_dl, hist, ck, ck_path, stop_after, progress,
             save_history(hist, ck_path.parent/"history.json")
     return model, hist
 
+# %% ../nbs/06_train.ipynb #27c4b404
 class LabelSmoothingNLL(nn.Module):
     "Cross-entropy with label smoothing for a model that returns log-probabilities (N,C): (1-ε)·NLL + ε·mean over classes of -log p."
     def __init__(self, eps:float=0.1): super().__init__(); self.eps = eps
@@ -431,7 +447,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--lr-min", type=float, default=None, help="LRMIN per step (found with the LR range test when omitted)")
     p.add_argument("--lr-max", type=float, default=None, help="LRMAX per step (found with the LR range test when omitted)")
     p.add_argument("--lr-mult", type=float, default=None, help="LRMAX = this x the LR range test's suggestion (default: 3 for 24 epochs or more, else 1)")
-    p.add_argument("--optimizer", choices=["sgd", "adam"], default=d.optimizer)
+    p.add_argument("--optimizer", choices=OPTIMIZERS, default=d.optimizer)
     p.add_argument("--width", type=int, default=d.width, help="CustomResNet width: 64 is the spec, 16 the CPU edition")
     p.add_argument("--subset", type=int, default=None, help="train on a class-balanced subset of this many images (1..50000)")
     p.add_argument("--test-subset", type=int, default=None, help="evaluate on a class-balanced subset of the test set (1..10000)")
@@ -448,6 +464,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--debug", action="store_true", help=f"show the full traceback of an error (or set {DEBUG_VAR}=1)")
     return p
 
+# %% ../nbs/06_train.ipynb #24979300
 DEBUG_VAR = "CIFAR_COURSE_DEBUG"
 
 def _checked_args(p:argparse.ArgumentParser, argv) -> tuple[argparse.Namespace, TrainConfig, torch.device]:
@@ -483,6 +500,7 @@ def _save_plots(hist:dict, out:Path, found:list):
     if hist["epoch"]: plot_history(hist, f"{_model_label(cfg['model'], cfg['width'])}, {hist['device_name']}").savefig(out/"history.png", dpi=100)
     plt.close("all")
 
+# %% ../nbs/06_train.ipynb #a94497a2
 def main(argv:list|None=None) -> int: # The exit status: 0 success, 2 bad arguments (from argparse), 1 a failed run
     "Console script `cifar_course_train`. Expected errors print one line naming the file or flag and the fix (`--debug` shows the traceback)."
     p = _parser()
