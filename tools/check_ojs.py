@@ -7,7 +7,9 @@ resolves as on the site), and served over http from 127.0.0.1. Headless Chromium
 Observable runtime, parser and standard library (Inputs, Plot, md), as Quarto's OJS runtime does, from the npm
 packages pinned in `tools/ojs/package.json`. For each explorer it sets a few slider values and asserts:
 no cell is in an error state, the text carries the numbers `cifar_course` computes for that setting, and the
-figure has drawn the expected marks. Screenshots of each case go to `--out` (default `_ojs_check/`).
+figure has drawn the expected marks. It also evaluates the module the explorers import (`nbs/js/course.js`) in
+the page and compares it with Python: the receptive-field table layer for layer, and the one-cycle curve step
+for step. Screenshots of each case go to `--out` (default `_ojs_check/`).
 
 Set-up, once:  apt-get install chromium && npm ci --prefix tools/ojs
 Run:           python tools/check_ojs.py          (exit 0: all checks passed, 1: a check failed or could not run)
@@ -160,6 +162,29 @@ def plan_cases():
     ]
 
 
+def module_checks():
+    "Expressions over the explorers' module `c` (nbs/js/course.js), each with a function that checks its value against Python."
+    import numpy as np
+    from cifar_course.custom_resnet import CustomResNet
+    from cifar_course.one_cycle import one_cycle_lrs
+    from cifar_course.resblock import receptive_fields
+    key = lambda rows: [(o["name"], o["kernel"], o["stride"], o["padding"], o["r"], o["j"], o["start"]) for o in rows]
+    def rf(v):  # the layer table of the receptive-field explorer, layer for layer
+        return [] if key(v) == key(receptive_fields(CustomResNet(width=8))) else [f"receptiveFields differs from receptive_fields: {key(v)}"]
+    def lrs(want):  # every step of the one-cycle curve
+        def check(v):
+            v = np.array(v)
+            if v.shape != want.shape: return [f"oneCycleLrs gives {v.shape[0]} steps, one_cycle_lrs {want.shape[0]}"]
+            d = np.abs(v - want).max()
+            return [] if d <= 1e-12 else [f"oneCycleLrs differs from one_cycle_lrs by up to {d:.2e}"]
+        return check
+    return [("c.receptiveFields(c.customResNetLayers)", rf),
+            ("c.oneCycleLrs(0.0004, 0.04)", lrs(one_cycle_lrs(0.0004, 0.04))),  # the spec: 24 epochs of 98 steps, peak at 5, linear
+            ("c.oneCycleLrs(0.001, 0.3, 10, 7, 3, 'cos', 10000)", lrs(one_cycle_lrs(0.001, 0.3, 10, 7, 3, "cos", 1e4))),
+            ("c.oneCycleLrs(0.95, 0.85, 24, 98, 5, 'linear', 1)",  # the momentum curve the explorer draws
+             lrs(one_cycle_lrs(0.85, 0.95, 24, 98, 5, "linear", momentum=(0.85, 0.95))))]
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--nbs", type=Path, default=ROOT/"nbs", help="folder of the notebooks (default: nbs)")
@@ -186,8 +211,10 @@ def main(argv=None):
         build_site(site, a.nbs, blocks)
         srv = serve(site)
         base = f"http://127.0.0.1:{srv.server_address[1]}"
-        plan = [dict(url=f"{base}/{p}.html", page=p, cases=[dict(name=n, block=b, set=s) for pp, b, n, s, _ in cases if pp == p])
-                for p in blocks]
+        mods = module_checks()
+        plan = dict(pages=[dict(url=f"{base}/{p}.html", page=p, cases=[dict(name=n, block=b, set=s) for pp, b, n, s, _ in cases if pp == p])
+                           for p in blocks],
+                    module=dict(url=f"{base}/{next(iter(blocks))}.html", path="./js/course.js", exprs=[e for e, _ in mods]))
         (Path(tmp)/"plan.json").write_text(json.dumps(plan))
         r = subprocess.run(["node", str(OJS/"drive.mjs"), str(Path(tmp)/"plan.json"), str(a.out.resolve())],
                            capture_output=True, text=True, cwd=OJS, timeout=600)
@@ -209,9 +236,15 @@ def main(argv=None):
         print(f"{status:4} {page}.html block {block} [{name}]: {len(res['cells'])} cells, screenshot {Path(res['screenshot']).name}")
         for p in problems: print(f"       {p}")
         failures += bool(problems)
+    for (expr, check), value in zip(mods, report["moduleValues"]):
+        problems = check(json.loads(value))
+        print(f"{'ok' if not problems else 'FAIL':4} js/course.js: {expr}")
+        for p in problems: print(f"       {p}")
+        failures += bool(problems)
     for e in report["consoleErrors"]: print(f"browser: {e}")
     if report["consoleErrors"]: failures += 1
-    print(f"check_ojs: {len(cases) - failures if failures <= len(cases) else 0} of {len(cases)} cases passed; "
+    n = len(cases) + len(mods)
+    print(f"check_ojs: {max(0, n - failures)} of {n} checks passed; "
           f"{sum(map(len, blocks.values()))} {{ojs}} blocks on {len(blocks)} pages; screenshots in {a.out}")
     return 1 if failures else 0
 

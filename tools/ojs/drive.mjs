@@ -1,12 +1,14 @@
 // The browser half of tools/check_ojs.py: opens each page in headless Chromium (playwright-core, driving the
 // system's /usr/bin/chromium), lets its {ojs} cells settle, sets the inputs of each case, and prints what a
 // reader would see: each cell's state and text, and the marks of each SVG figure. Screenshots go to outDir.
-// Usage: node drive.mjs <plan.json> <outDir>; plan: [{url, page, cases: [{name, block, set: [[input, value], ...]}]}]
+// Usage: node drive.mjs <plan.json> <outDir>;
+// plan: {pages: [{url, page, cases: [{name, block, set: [[input, value], ...]}]}], module: {url, path, exprs: [...]}}
+// `module`: each expression is evaluated in the page with `c` bound to the ES module at `path` (relative to the page).
 import {readFileSync, mkdirSync} from "node:fs";
 import {chromium} from "playwright-core";
 
 const [planFile, outDir] = process.argv.slice(2);
-const plan = JSON.parse(readFileSync(planFile, "utf8"));
+const {pages: plan, module: moduleCheck} = JSON.parse(readFileSync(planFile, "utf8"));
 mkdirSync(outDir, {recursive: true});
 
 const browser = await chromium.launch({
@@ -79,5 +81,18 @@ for (const {url, page: pageName, cases} of plan) {
     await page.close();
   }
 }
+// The module the explorers import, evaluated in the browser: the numbers behind every setting, not only those shown.
+const moduleValues = [];
+if (moduleCheck) {
+  const page = await browser.newPage();
+  page.on("pageerror", e => consoleErrors.push(`module: ${e.message}`));
+  await page.goto(moduleCheck.url);
+  for (const expr of moduleCheck.exprs)
+    moduleValues.push(await page.evaluate(async ({path, expr}) => {
+      const c = await import(new URL(path, location.href).href);
+      return JSON.stringify(eval(expr));
+    }, {path: moduleCheck.path, expr}));
+  await page.close();
+}
 await browser.close();
-console.log(JSON.stringify({results: out, consoleErrors}));
+console.log(JSON.stringify({results: out, consoleErrors, moduleValues}));
