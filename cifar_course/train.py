@@ -75,6 +75,7 @@ class TrainConfig:
     width: int = 64  # CustomResNet width; 64 is the spec, 16 the CPU edition (ResNet18 has a fixed width)
     subset: int|None = None  # train on a class-balanced subset of this many images
     test_subset: int|None = None  # evaluate on a class-balanced subset of the test set
+    valid: int|None = None  # hold out this many training images (the same for every seed) and evaluate on them, not on the test set: for choosing settings
     seed: int = 0
     lr_finder_iters: int = 100  # steps of the LR range test, at most one pass over the training images
     lr_rule: str = "minimum"  # how the LR range test picks its suggestion (see 04_lr_finder)
@@ -107,6 +108,9 @@ def _check_config(c:TrainConfig):
     if c.subset is not None and not 1 <= c.subset <= 50_000: raise ValueError(f"subset must be in 1..50000 (training images), got {c.subset}")
     if c.test_subset is not None and not 1 <= c.test_subset <= 10_000: raise ValueError(f"test_subset must be in 1..10000 (test images), got {c.test_subset}")
     if c.seed < 0: raise ValueError(f"seed must be >= 0, got {c.seed}")
+    if c.valid is not None and not 1 <= c.valid < 50_000: raise ValueError(f"valid must be in 1..49999 (training images held out), got {c.valid}")
+    if c.valid is not None and c.test_subset is not None: raise ValueError("give valid or test_subset, not both: a run evaluates on one of them")
+    if c.valid is not None and c.subset is not None and c.subset > 50_000 - c.valid: raise ValueError(f"subset must be at most {50_000 - c.valid} with valid={c.valid}, got {c.subset}")
 
 # %% ../nbs/06_train.ipynb #43ed2afc
 def default_lr_mult(epochs:int) -> float:
@@ -119,7 +123,7 @@ def make_model(cfg:TrainConfig) -> nn.Module:
     return CustomResNet(width=cfg.width) if cfg.model == "custom_resnet" else resnet18()
 
 # The settings a resumed run must share with its checkpoint (lr_min/lr_max are compared once found).
-RESUME_KEYS = ("model", "epochs", "batch_size", "peak_epoch", "optimizer", "momentum", "weight_decay", "label_smoothing", "width", "subset", "test_subset", "seed")
+RESUME_KEYS = ("model", "epochs", "batch_size", "peak_epoch", "optimizer", "momentum", "weight_decay", "label_smoothing", "width", "subset", "test_subset", "valid", "seed")
 
 # %% ../nbs/06_train.ipynb #30c90262
 def _amp(device): return device.type == "cuda"
@@ -252,7 +256,8 @@ def prepare_out(out:str|Path, # The run's folder
 def _new_history(cfg:TrainConfig, device:torch.device) -> dict:
     "An empty history that says what ran where: the configuration, the device and its name, the torch version."
     return dict(epoch=[], train_loss=[], train_acc=[], test_loss=[], test_acc=[], seconds=[], lrs=[], lr_min=cfg.lr_min, lr_max=cfg.lr_max,
-                config=asdict(cfg), device=device.type, device_name=device_name(device), torch=torch.__version__)
+                config=asdict(cfg), device=device.type, device_name=device_name(device), torch=torch.__version__,
+                eval_split="valid" if cfg.valid else "test")  # what test_loss and test_acc were measured on
 
 def _resume_from(ck_path:Path, cfg:TrainConfig) -> dict:
     "Load `ck_path` and check that it was made with `cfg`'s recipe and holds finite weights. Raises `ValueError` naming what differs."
@@ -286,7 +291,7 @@ def _start(model, train_dl, cfg, hist, ck, ck_path, progress, log, lr_finder_res
     if ck is not None:
         load_model_state(model, ck["model"], ck_path)
         cfg.lr_min, cfg.lr_max = ck["config"]["lr_min"], ck["config"]["lr_max"]
-        hist = {**ck["history"], **{k: hist[k] for k in ("device", "device_name", "torch")}}
+        hist = {**ck["history"], **{k: hist[k] for k in ("device", "device_name", "torch", "eval_split")}}
         log(f"resuming from {ck_path}: {ck['epoch']} of {cfg.epochs} epochs done")
     elif cfg.lr_max is None:
         t0 = time.time()
@@ -324,7 +329,7 @@ def fit_one_cycle(cfg:TrainConfig|None=None, # The recipe; None: `TrainConfig()`
     seed_everything(cfg.seed)
     if device.type == "cuda": torch.backends.cudnn.benchmark = True  # fixed input shapes: let cuDNN pick the fastest kernels
     train_dl, test_dl = get_dataloaders(data, cfg.batch_size, cfg.subset, cfg.test_subset, cfg.seed, num_workers, device,
-                                        test_batch_size=max(1024, cfg.batch_size))  # evaluation keeps no activations: large batches are cheaper
+                                        test_batch_size=max(1024, cfg.batch_size), valid=cfg.valid)  # evaluation keeps no activations: large batches are cheaper
     model = make_model(cfg).to(device, memory_format=_memory_format(device))
     hist = _new_history(cfg, device)
     hist = _start(model, train_dl, cfg, hist, ck, ck_path, progress, log, lr_finder_result)
@@ -352,11 +357,11 @@ def _fit(model, cfg, train_dl, test_dl, hist, ck, ck_path, stop_after, progress,
             te_loss, te_acc = evaluate(net, test_dl)
             bad = nonfinite_state(model)
             if bad or not math.isfinite(te_loss):
-                raise FloatingPointError(f"the test loss is {te_loss:.3g}" + (f" and {len(bad)} weights or BatchNorm statistics hold NaN/inf ({bad[0]}, ...)" if bad else ""))
+                raise FloatingPointError(f"the {hist['eval_split']} loss is {te_loss:.3g}" + (f" and {len(bad)} weights or BatchNorm statistics hold NaN/inf ({bad[0]}, ...)" if bad else ""))
         except FloatingPointError as e: raise FloatingPointError(_diverged(e, epoch, cfg, ck_path)) from None
         for k, v in zip(("epoch", "train_loss", "train_acc", "test_loss", "test_acc", "seconds"), (epoch + 1, tr_loss, tr_acc, te_loss, te_acc, time.time() - t0)): hist[k].append(v)
         hist["lrs"].extend(lrs)
-        log(f"epoch {epoch+1:>2}/{cfg.epochs}  train loss {tr_loss:.3f} acc {tr_acc:.2%}  test loss {te_loss:.3f} acc {te_acc:.2%}  "
+        log(f"epoch {epoch+1:>2}/{cfg.epochs}  train loss {tr_loss:.3f} acc {tr_acc:.2%}  {hist['eval_split']} loss {te_loss:.3f} acc {te_acc:.2%}  "
             f"lr {lrs[0]:.2e}->{lrs[-1]:.2e}  {hist['seconds'][-1]:.0f} s")
         if ck_path is not None:
             save_checkpoint(ck_path, dict(model=model.state_dict(), optimizer=opt.state_dict(), scheduler=sched.state_dict(), scaler=scaler.state_dict(),
@@ -383,9 +388,10 @@ def plot_history(hist:dict, title:str|None=None):
     "Loss and accuracy per epoch (train and test) and the learning rate per step; returns the figure."
     fig, axs = plt.subplots(1, 3, figsize=(14, 3.4))
     ep = hist["epoch"]
-    axs[0].plot(ep, hist["train_loss"], "o-", label="train"); axs[0].plot(ep, hist["test_loss"], "o-", label="test")
+    split = hist.get("eval_split", "test")
+    axs[0].plot(ep, hist["train_loss"], "o-", label="train"); axs[0].plot(ep, hist["test_loss"], "o-", label=split)
     axs[0].set_xlabel("epoch"); axs[0].set_ylabel("loss"); axs[0].legend()
-    axs[1].plot(ep, np.array(hist["train_acc"])*100, "o-", label="train"); axs[1].plot(ep, np.array(hist["test_acc"])*100, "o-", label="test")
+    axs[1].plot(ep, np.array(hist["train_acc"])*100, "o-", label="train"); axs[1].plot(ep, np.array(hist["test_acc"])*100, "o-", label=split)
     axs[1].set_xlabel("epoch"); axs[1].set_ylabel("accuracy (%)"); axs[1].legend()
     spe = len(hist["lrs"])/max(1, len(ep))
     axs[2].plot(np.arange(len(hist["lrs"]))/spe, hist["lrs"]); axs[2].set_xlabel("epoch"); axs[2].set_ylabel("learning rate (per step)")
@@ -397,7 +403,7 @@ def plot_history(hist:dict, title:str|None=None):
 def history_table(hist:dict) -> str:
     "The per-epoch log of a run as a text table."
     rows = [f"LRMIN {hist['lr_min']:.3g}, LRMAX {hist['lr_max']:.3g}; {len(hist['lrs'])} steps",
-            f"{'epoch':>5} {'train loss':>10} {'train acc':>9} {'test loss':>9} {'test acc':>8} {'seconds':>7}"]
+            f"{'epoch':>5} {'train loss':>10} {'train acc':>9} {hist.get('eval_split', 'test') + ' loss':>9} {hist.get('eval_split', 'test') + ' acc':>8} {'seconds':>7}"]
     rows += [f"{e:>5} {a:>10.3f} {b:>9.2%} {c:>9.3f} {d:>8.2%} {s:>7.0f}" for e, a, b, c, d, s in
              zip(hist["epoch"], hist["train_loss"], hist["train_acc"], hist["test_loss"], hist["test_acc"], hist["seconds"])]
     return "\n".join(rows)
@@ -424,7 +430,7 @@ def time_train_step(model:nn.Module, # Timed on its parameters' device, in its m
 
 def estimate_run_seconds(cfg:TrainConfig, device:torch.device) -> tuple[float, float]: # (seconds per epoch, seconds of the LR range test)
     "Extrapolate timed steps of a fresh model to one epoch of `cfg`'s training images and to its LR range test (augmentation and evaluation not included)."
-    n = cfg.subset or 50_000
+    n = cfg.subset or 50_000 - (cfg.valid or 0)
     per_image = time_train_step(make_model(cfg).to(device, memory_format=_memory_format(device)), min(cfg.batch_size, 64 if device.type == "cpu" else 512))
     lr_steps = 0 if cfg.lr_max is not None else lr_finder_steps(cfg, -(-n//cfg.batch_size))
     return per_image*n, per_image*lr_steps*cfg.batch_size
@@ -451,6 +457,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--width", type=int, default=d.width, help="CustomResNet width: 64 is the spec, 16 the CPU edition")
     p.add_argument("--subset", type=int, default=None, help="train on a class-balanced subset of this many images (1..50000)")
     p.add_argument("--test-subset", type=int, default=None, help="evaluate on a class-balanced subset of the test set (1..10000)")
+    p.add_argument("--valid", type=int, default=None, help="hold out this many training images and evaluate on them instead of the test set (for choosing settings; 5000 is usual)")
     p.add_argument("--label-smoothing", type=float, default=d.label_smoothing)
     p.add_argument("--seed", type=int, default=d.seed)
     p.add_argument("--out", default="runs/cifar_course", help="output folder: last.pt, history.json, plots")
@@ -471,7 +478,7 @@ def _checked_args(p:argparse.ArgumentParser, argv) -> tuple[argparse.Namespace, 
     "Parse and check every flag, the device and `--out`, before any data is loaded: `p.error` (exit status 2) names the flag."
     a = p.parse_args(argv)
     cfg = TrainConfig(model=a.model, epochs=a.epochs, peak_epoch=a.peak_epoch, batch_size=a.batch_size, lr_min=a.lr_min, lr_max=a.lr_max,
-                      optimizer=a.optimizer, lr_mult=a.lr_mult, width=a.width, subset=a.subset, test_subset=a.test_subset,
+                      optimizer=a.optimizer, lr_mult=a.lr_mult, width=a.width, subset=a.subset, test_subset=a.test_subset, valid=a.valid,
                       label_smoothing=a.label_smoothing, seed=a.seed, compile=a.compile)
     try:
         cfg.validate()
@@ -485,7 +492,7 @@ def _checked_args(p:argparse.ArgumentParser, argv) -> tuple[argparse.Namespace, 
 
 def _flag_names(msg:str) -> str:
     "Name the command's flags in a message written with `TrainConfig`'s field names (lr_max -> --lr-max)."
-    return re.sub(r"(?<![-\w])(test_subset|lr_min|lr_max|lr_mult|peak_epoch|batch_size|label_smoothing|stop_after|subset|epochs|width|seed|workers|device)\b",
+    return re.sub(r"(?<![-\w])(test_subset|lr_min|lr_max|lr_mult|peak_epoch|batch_size|label_smoothing|stop_after|subset|epochs|width|seed|workers|device|valid)\b",
                   lambda m: "--" + m.group(1).replace("_", "-"), msg)
 
 # %% ../nbs/06_train.ipynb #198fe105
@@ -509,7 +516,7 @@ def main(argv:list|None=None) -> int: # The exit status: 0 success, 2 bad argume
     try:
         per_epoch, lr_test = estimate_run_seconds(cfg, device)
         what = _model_label(cfg.model, cfg.width) + (" (the baseline)" if cfg.model == "resnet18" else " (the spec)" if cfg.width == 64 else " (a deviation from the spec's 64)")
-        print(f"device: {device} ({device_name(device)}); {what}; {cfg.subset or 50_000:,} training images; estimated "
+        print(f"device: {device} ({device_name(device)}); {what}; {cfg.subset or 50_000 - (cfg.valid or 0):,} training images; estimated "
               f"{_duration(cfg.epochs*per_epoch + lr_test)} for the LR range test and {cfg.epochs} epochs ({_duration(per_epoch)} per epoch), "
               "plus augmentation and evaluation")
         if device.type == "cpu" and cfg.epochs*per_epoch > 3600:
@@ -528,7 +535,7 @@ def main(argv:list|None=None) -> int: # The exit status: 0 success, 2 bad argume
         return 1
     done = hist["epoch"][-1] if hist["epoch"] else 0
     print(history_table(hist))
-    print(f"{done}/{cfg.epochs} epochs done; test accuracy {hist['test_acc'][-1]:.2%}; wrote {out}/last.pt, history.json and plots"
+    print(f"{done}/{cfg.epochs} epochs done; {hist.get('eval_split', 'test')} accuracy {hist['test_acc'][-1]:.2%}; wrote {out}/last.pt, history.json and plots"
           + ("" if done == cfg.epochs else "; continue with the same command and --resume"))
     return 0
 
