@@ -122,6 +122,8 @@ def make_model(cfg:TrainConfig) -> nn.Module:
     "A fresh `CustomResNet(width=cfg.width)` or `resnet18()`, as `cfg.model` says."
     return CustomResNet(width=cfg.width) if cfg.model == "custom_resnet" else resnet18()
 
+def _train_images(cfg:TrainConfig) -> int: return cfg.subset or 50_000 - (cfg.valid or 0)  # images per training epoch
+
 # The settings a resumed run must share with its checkpoint (lr_min/lr_max are compared once found).
 RESUME_KEYS = ("model", "epochs", "batch_size", "peak_epoch", "optimizer", "momentum", "weight_decay", "label_smoothing", "width", "subset", "test_subset", "valid", "seed")
 
@@ -384,11 +386,13 @@ def load_history(path:str|Path) -> dict:
     return json.loads(Path(path).read_text())
 
 # %% ../nbs/06_train.ipynb #32bba3ca
+def _eval_split(hist:dict) -> str: return hist.get("eval_split", "test")  # histories made before the validation split have no key
+
 def plot_history(hist:dict, title:str|None=None):
     "Loss and accuracy per epoch (train and test) and the learning rate per step; returns the figure."
     fig, axs = plt.subplots(1, 3, figsize=(14, 3.4))
     ep = hist["epoch"]
-    split = hist.get("eval_split", "test")
+    split = _eval_split(hist)
     axs[0].plot(ep, hist["train_loss"], "o-", label="train"); axs[0].plot(ep, hist["test_loss"], "o-", label=split)
     axs[0].set_xlabel("epoch"); axs[0].set_ylabel("loss"); axs[0].legend()
     axs[1].plot(ep, np.array(hist["train_acc"])*100, "o-", label="train"); axs[1].plot(ep, np.array(hist["test_acc"])*100, "o-", label=split)
@@ -403,7 +407,7 @@ def plot_history(hist:dict, title:str|None=None):
 def history_table(hist:dict) -> str:
     "The per-epoch log of a run as a text table."
     rows = [f"LRMIN {hist['lr_min']:.3g}, LRMAX {hist['lr_max']:.3g}; {len(hist['lrs'])} steps",
-            f"{'epoch':>5} {'train loss':>10} {'train acc':>9} {hist.get('eval_split', 'test') + ' loss':>9} {hist.get('eval_split', 'test') + ' acc':>8} {'seconds':>7}"]
+            f"{'epoch':>5} {'train loss':>10} {'train acc':>9} {_eval_split(hist) + ' loss':>9} {_eval_split(hist) + ' acc':>8} {'seconds':>7}"]
     rows += [f"{e:>5} {a:>10.3f} {b:>9.2%} {c:>9.3f} {d:>8.2%} {s:>7.0f}" for e, a, b, c, d, s in
              zip(hist["epoch"], hist["train_loss"], hist["train_acc"], hist["test_loss"], hist["test_acc"], hist["seconds"])]
     return "\n".join(rows)
@@ -430,7 +434,7 @@ def time_train_step(model:nn.Module, # Timed on its parameters' device, in its m
 
 def estimate_run_seconds(cfg:TrainConfig, device:torch.device) -> tuple[float, float]: # (seconds per epoch, seconds of the LR range test)
     "Extrapolate timed steps of a fresh model to one epoch of `cfg`'s training images and to its LR range test (augmentation and evaluation not included)."
-    n = cfg.subset or 50_000 - (cfg.valid or 0)
+    n = _train_images(cfg)
     per_image = time_train_step(make_model(cfg).to(device, memory_format=_memory_format(device)), min(cfg.batch_size, 64 if device.type == "cpu" else 512))
     lr_steps = 0 if cfg.lr_max is not None else lr_finder_steps(cfg, -(-n//cfg.batch_size))
     return per_image*n, per_image*lr_steps*cfg.batch_size
@@ -516,7 +520,7 @@ def main(argv:list|None=None) -> int: # The exit status: 0 success, 2 bad argume
     try:
         per_epoch, lr_test = estimate_run_seconds(cfg, device)
         what = _model_label(cfg.model, cfg.width) + (" (the baseline)" if cfg.model == "resnet18" else " (the spec)" if cfg.width == 64 else " (a deviation from the spec's 64)")
-        print(f"device: {device} ({device_name(device)}); {what}; {cfg.subset or 50_000 - (cfg.valid or 0):,} training images; estimated "
+        print(f"device: {device} ({device_name(device)}); {what}; {_train_images(cfg):,} training images; estimated "
               f"{_duration(cfg.epochs*per_epoch + lr_test)} for the LR range test and {cfg.epochs} epochs ({_duration(per_epoch)} per epoch), "
               "plus augmentation and evaluation")
         if device.type == "cpu" and cfg.epochs*per_epoch > 3600:
@@ -535,7 +539,7 @@ def main(argv:list|None=None) -> int: # The exit status: 0 success, 2 bad argume
         return 1
     done = hist["epoch"][-1] if hist["epoch"] else 0
     print(history_table(hist))
-    print(f"{done}/{cfg.epochs} epochs done; {hist.get('eval_split', 'test')} accuracy {hist['test_acc'][-1]:.2%}; wrote {out}/last.pt, history.json and plots"
+    print(f"{done}/{cfg.epochs} epochs done; {_eval_split(hist)} accuracy {hist['test_acc'][-1]:.2%}; wrote {out}/last.pt, history.json and plots"
           + ("" if done == cfg.epochs else "; continue with the same command and --resume"))
     return 0
 
