@@ -28,7 +28,6 @@ dev_requirements = (cfg.get('dev_requirements') or '').split()
 package_data = dict()
 pkg_data = cfg.get('package_data', None)
 if pkg_data: package_data[cfg['lib_name']] = pkg_data.split()
-setup_cfg['package_data'] = package_data
 
 setuptools.setup(
     name = cfg['lib_name'],
@@ -39,7 +38,11 @@ setuptools.setup(
         'Natural Language :: ' + cfg['language'].title(),
     ] + ['Programming Language :: Python :: '+o for o in py_versions[py_versions.index(min_python):]],
     url = cfg['git_url'],
-    packages = setuptools.find_packages(include=[cfg['lib_path'], cfg['lib_path']+'.*']),
+    # The committed evidence (nbs/evidence: run histories, benchmark output) ships inside the package as
+    # cifar_course.evidence, so a notebook reads it the same way in the repository and where only the package is installed.
+    packages = setuptools.find_packages(include=[cfg['lib_path'], cfg['lib_path']+'.*']) + [cfg['lib_path']+'.evidence'],
+    package_dir = {cfg['lib_path']+'.evidence': cfg.get('nbs_path', 'nbs')+'/evidence'},
+    package_data = {**package_data, cfg['lib_path']+'.evidence': ['*.json', '*.txt']},
     include_package_data = True,
     install_requires = requirements,
     extras_require={ 'dev': dev_requirements },

@@ -1,0 +1,94 @@
+"""Run every notebook as a learner's "Run all" in Colab runs it: alone in an empty temporary folder, in a Jupyter kernel,
+with only the installed `cifar_course` package (no repository files beside it, no dev extras such as nbdev), top to
+bottom, `notest` cells included (Colab has no such flag), `slow` cells skipped (the full 24-epoch runs).
+
+Run it with the Python of such an environment, e.g. (what `.ci/run` does):
+
+    python -m venv /tmp/colab && . /tmp/colab/bin/activate
+    pip wheel --no-deps -w dist . && pip install dist/cifar_course-*.whl nbclient ipykernel
+    python tools/check_colab.py
+
+It refuses to run where nbdev is importable or where `cifar_course` would be imported from this repository, since
+neither is so in Colab. The data come from `CIFAR_COURSE_DATA` when it is set (CI never downloads), else the notebooks
+download CIFAR-10 as in Colab. Prints each notebook's seconds and its slowest cells; exits 1 if any cell raised."""
+import argparse, importlib.util, os, re, sys, tempfile, time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SLOW = re.compile(r"^#\|\s*slow\b", re.M)
+
+def _environment_problems() -> list:
+    "Why this Python is not a Colab-like environment, if it is not."
+    problems = []
+    if importlib.util.find_spec("nbdev") is not None: problems.append("nbdev is importable (a dev extra): use an environment with only the package installed")
+    spec = importlib.util.find_spec("cifar_course")
+    if spec is None: problems.append("cifar_course is not installed: pip install the wheel (pip wheel --no-deps -w dist .)")
+    elif ROOT in Path(spec.origin).resolve().parents: problems.append(f"cifar_course is imported from this repository ({spec.origin}): install the built wheel, not -e .")
+    for m in ("nbclient", "ipykernel"):
+        if importlib.util.find_spec(m) is None: problems.append(f"{m} is missing (Colab's kernel machinery): pip install nbclient ipykernel")
+    return problems
+
+def _seconds(cell) -> float:
+    "A cell's execution time from the timestamps nbclient records."
+    from datetime import datetime
+    ex = cell.get("metadata", {}).get("execution", {})
+    a, b = ex.get("iopub.execute_input"), ex.get("shell.execute_reply")
+    if not (a and b): return 0.
+    f = lambda s: datetime.fromisoformat(s.replace("Z", "+00:00"))
+    return (f(b) - f(a)).total_seconds()
+
+def run_notebook(path:Path, # A notebook of the course
+                 timeout:int=1200, # Seconds one cell may take
+                 out:Path|None=None, # Save the executed notebook here (a folder)
+                ) -> tuple[bool, float, list, int, str]: # (passed, seconds, [(seconds, cell id)] slowest first, slow cells skipped, error text)
+    "Execute `path` alone in an empty temporary folder in a fresh kernel, skipping `slow` cells."
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+    nb = nbformat.read(path, as_version=4)
+    kept = [c for c in nb.cells if not (c.cell_type == "code" and SLOW.search(c.source))]
+    skipped, nb.cells = len(nb.cells) - len(kept), kept
+    # A first cell that fails unless the kernel runs this environment's Python, without nbdev: the check checks itself.
+    nb.cells.insert(0, nbformat.v4.new_code_cell(f"import sys, importlib.util\nassert sys.prefix == {sys.prefix!r}, sys.prefix\n"
+                                                 "assert importlib.util.find_spec('nbdev') is None, 'nbdev is importable'"))
+    with tempfile.TemporaryDirectory(prefix="colab-") as d:  # empty, like Colab's /content: nothing from the repository
+        client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": d}},
+                                extra_arguments=["--IPKernelApp.log_level=ERROR"])
+        t0, err = time.time(), ""
+        try: client.execute()
+        except CellExecutionError as e: err = str(e)
+        except Exception as e: err = f"{type(e).__name__}: {e}"
+        secs = time.time() - t0
+    del nb.cells[0]
+    if out is not None: out.mkdir(parents=True, exist_ok=True); nbformat.write(nb, out/path.name)
+    cells = sorted(((_seconds(c), c.get("id", "?")) for c in nb.cells if c.cell_type == "code"), reverse=True)
+    return not err, secs, cells, skipped, err
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--nbs", type=Path, default=ROOT/"nbs", help="the notebooks' folder (default: nbs/)")
+    p.add_argument("--only", nargs="*", default=None, help="names of notebooks to run (default: all, in order)")
+    p.add_argument("--out", type=Path, default=None, help="save the executed notebooks in this folder")
+    p.add_argument("--timeout", type=int, default=1200, help="seconds one cell may take (default 1200)")
+    a = p.parse_args(argv)
+    if problems := _environment_problems():
+        print("check_colab: not a Colab-like environment:", *problems, sep="\n  ", file=sys.stderr); return 1
+    nbs = sorted(a.nbs.glob("[0-9]*.ipynb"))
+    if a.only: nbs = [n for n in nbs if any(n.stem.startswith(o.removesuffix(".ipynb")) for o in a.only)]
+    if not nbs: print(f"check_colab: no notebooks in {a.nbs}", file=sys.stderr); return 1
+    os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"  # "python" is this environment's, as in Colab
+    import torch, cifar_course
+    print(f"cifar_course {cifar_course.__version__} from {Path(cifar_course.__file__).parent}; torch {torch.__version__}, "
+          f"{'CUDA: ' + torch.cuda.get_device_name() if torch.cuda.is_available() else 'CPU only'}, {os.cpu_count()} CPU cores; "
+          f"CIFAR_COURSE_DATA={os.environ.get('CIFAR_COURSE_DATA', '(unset: the notebooks download)')}", flush=True)
+    failed, total = [], 0.
+    for nb in nbs:
+        ok, secs, cells, skipped, err = run_notebook(nb, a.timeout, a.out)
+        total += secs
+        slowest = ", ".join(f"{i} {s:.0f} s" for s, i in cells[:3])
+        print(f"{'passed' if ok else 'FAILED'}  {nb.name:<24} {secs:6.0f} s   ({skipped} slow cells skipped; slowest cells: {slowest})", flush=True)
+        if not ok: failed.append(nb.name); print(err[-4000:], file=sys.stderr, flush=True)
+    print(f"Run all, Colab-style: {len(nbs) - len(failed)} of {len(nbs)} notebooks passed in {total:.0f} s" + (f"; failed: {', '.join(failed)}" if failed else ""))
+    return 1 if failed else 0
+
+if __name__ == "__main__": sys.exit(main())
