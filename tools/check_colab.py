@@ -23,7 +23,7 @@ def _environment_problems() -> list:
     if importlib.util.find_spec("nbdev") is not None: problems.append("nbdev is importable (a dev extra): use an environment with only the package installed")
     spec = importlib.util.find_spec("cifar_course")
     if spec is None: problems.append("cifar_course is not installed: pip install the wheel (pip wheel --no-deps -w dist .)")
-    elif ROOT in Path(spec.origin).resolve().parents: problems.append(f"cifar_course is imported from this repository ({spec.origin}): install the built wheel, not -e .")
+    elif Path(spec.origin).resolve().parent == (ROOT/"cifar_course").resolve(): problems.append(f"cifar_course is imported from this repository's source ({spec.origin}): install the built wheel, not -e .")
     for m in ("nbclient", "ipykernel"):
         if importlib.util.find_spec(m) is None: problems.append(f"{m} is missing (Colab's kernel machinery): pip install nbclient ipykernel")
     return problems
