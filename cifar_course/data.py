@@ -6,7 +6,8 @@
 __all__ = ['ENV_VAR', 'CIFAR10_FOLDER', 'CIFAR10_CLASSES', 'CIFAR10_MEAN', 'CIFAR10_STD', 'VALID_SEED', 'default_data_root',
            'data_root', 'CorruptDataError', 'cifar10_md5s', 'check_cifar10', 'get_cifar10', 'train_transforms',
            'test_transforms', 'mean_fill', 'denormalize', 'show_augmentations', 'CIFARDataset', 'balanced_subset',
-           'EpochShuffle', 'valid_split', 'default_workers', 'get_dataloaders', 'show_batch', 'show_batch_cli']
+           'EpochShuffle', 'valid_split', 'default_workers', 'get_dataloaders', 'show_images', 'show_batch',
+           'show_batch_cli']
 
 # %% ../nbs/01_data.ipynb #e45ae7ff
 import os, hashlib, shutil
@@ -242,21 +243,28 @@ def get_dataloaders(root:str|Path|None=None, # Data root, see `data_root`
             DataLoader(test, batch_size=test_batch_size or batch_size, shuffle=False, **kw))
 
 # %% ../nbs/01_data.ipynb #0f8e54c3
+def show_images(x:torch.Tensor, # (N,3,H,W) normalized images
+                titles:list, # One title per image (may span lines)
+                ncols:int=8, size:float=1.5, # Images per row; inches per image
+                mean:tuple=CIFAR10_MEAN, std:tuple=CIFAR10_STD):
+    "A grid of de-normalized images, each with its title; returns the matplotlib figure."
+    lines = max((t.count("\n") + 1 for t in titles), default=1)
+    nrows = -(-len(x) // ncols)
+    fig, axs = plt.subplots(nrows, ncols, figsize=(size*ncols, (size + 0.22*lines)*nrows), squeeze=False)
+    imgs = denormalize(x.detach().float().cpu(), mean, std).permute(0, 2, 3, 1).numpy()
+    for ax in axs.flat: ax.axis("off")
+    for ax, img, t in zip(axs.flat, imgs, titles): ax.imshow(img); ax.set_title(t, fontsize=8)
+    fig.tight_layout()
+    return fig
+
 def show_batch(batch:tuple, # (x, y): (N,3,H,W) normalized images and (N,) labels, e.g. `next(iter(train_dl))`
                n:int=24, # How many images to show
                ncols:int=8,
                classes:tuple=CIFAR10_CLASSES,
                mean:tuple=CIFAR10_MEAN, std:tuple=CIFAR10_STD):
-    "A grid of de-normalized images titled with their class names; returns the matplotlib figure."
+    "The first `n` images of a batch, de-normalized and titled with their class names (`show_images`); returns the matplotlib figure."
     x, y = batch
-    n = min(n, len(x)); nrows = -(-n // ncols)
-    fig, axs = plt.subplots(nrows, ncols, figsize=(1.5*ncols, 1.7*nrows), squeeze=False)
-    imgs = denormalize(x[:n].detach().float().cpu(), mean, std).permute(0, 2, 3, 1).numpy()
-    for ax in axs.flat: ax.axis("off")
-    for ax, img, label in zip(axs.flat, imgs, y[:n]):
-        ax.imshow(img); ax.set_title(classes[int(label)], fontsize=9)
-    fig.tight_layout()
-    return fig
+    return show_images(x[:n], [classes[int(label)] for label in y[:n]], ncols, mean=mean, std=std)
 
 # %% ../nbs/01_data.ipynb #843dc185
 def show_batch_cli():

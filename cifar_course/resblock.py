@@ -60,20 +60,21 @@ def print_receptive_fields(rows:list[dict]):
     for o in rows: print(f"{o['name']:<22}{o['layer']:<11}{o['kernel']:>3}{o['stride']:>3}{o['padding']:>3}{o['r']:>6}{o['j']:>4}{o['start']:>7}")
 
 # %% ../nbs/02_resblock.ipynb #90bdce34
-def measured_receptive_field(model:nn.Module, # Layers to measure, in execution order (e.g. an `nn.Sequential` prefix)
+def measured_receptive_field(model:nn.Module, # Layers to measure, in execution order (e.g. an `nn.Sequential` prefix), on any device
                              size:int=128, # Side of the square input, in pixels; must exceed the field
                              c_in:int=3) -> int: # Side of the input region that the centre output unit depends on, in pixels
     "Measure the receptive field with autograd: the extent of the non-zero input gradient of the centre output unit (max-pools swapped for average pools, positive weights and input, so nothing masks the gradient)."
     m = copy.deepcopy(model).eval()
+    device = next((p.device for p in m.parameters()), torch.device("cpu"))  # the input goes where the model is
     for name, mod in list(m.named_modules()):
         for cname, child in list(mod.named_children()):
             if isinstance(child, nn.MaxPool2d): setattr(mod, cname, nn.AvgPool2d(child.kernel_size, child.stride, child.padding))
     with torch.no_grad():
         for p in m.parameters(): p.copy_(torch.rand_like(p) + 0.1)
-    x = torch.rand(1, c_in, size, size, requires_grad=True)
+    x = torch.rand(1, c_in, size, size, device=device, requires_grad=True)
     y = m(x)
     y[0, :, y.shape[2]//2, y.shape[3]//2].sum().backward()
-    rows, cols = np.nonzero(x.grad[0].abs().sum(0).numpy())
+    rows, cols = np.nonzero(x.grad[0].abs().sum(0).cpu().numpy())
     if rows.min() == 0 or cols.min() == 0 or rows.max() == size - 1 or cols.max() == size - 1:
         raise ValueError(f"the field reaches the border of a {size}×{size} input: use a larger size")
     return int(rows.max() - rows.min() + 1)
