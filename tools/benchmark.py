@@ -2,20 +2,23 @@
 
 Prints, each line naming the machine it ran on:
 - training throughput (forward + backward + SGD step, the course's `time_train_step`) of CustomResNet at the spec width 64 and
-  the CPU-edition width 16, in both memory layouts (NCHW and channels-last), and of the ResNet18 baseline;
-  on a CPU a batch of 64 is timed (the cost per image hardly depends on the batch size there), on CUDA the recipe's 512;
+  the CPU-edition width 16, in both memory layouts (NCHW and channels-last), and of the ResNet18 baseline, at the recipe's
+  batch of 512 (on a CPU the cost per image does depend on the batch: NCHW at width 16 is much slower at 512 than at 64);
 - the implied GFLOP/s (3 x forward multiply-adds x 2 FLOPs, from torchinfo) against a measured matmul peak;
 - the data pipeline's throughput: the train transform through the course's DataLoader with the workers it picks for the device,
-  and how it compares with the training step (does the model wait for data?).
+  and how it compares with the training step (does the model wait for data?);
+- one real epoch of the CPU edition (width 16, the layout `fit_one_cycle` uses on the device, batch 512, all 50,000 training
+  images, then the 10,000 test images): its seconds, split into waiting for data, training steps and evaluation.
 
-Usage: python tools/benchmark.py [--device cpu|cuda] [--steps 3] [--workers N] [--no-data]
+Usage: python tools/benchmark.py [--device cpu|cuda] [--batch 512] [--steps 3] [--workers N] [--no-data] [--no-epoch]
 """
 import argparse, os, time
 import torch
 from torchinfo import summary
 from cifar_course.custom_resnet import CustomResNet, resnet18
 from cifar_course.data import get_dataloaders, default_workers
-from cifar_course.train import get_device, device_name, time_train_step
+from cifar_course.lr_finder import make_optimizer
+from cifar_course.train import get_device, device_name, time_train_step, evaluate, _memory_format, _to_device, _autocast
 
 def sync(device):
     if device.type == "cuda": torch.cuda.synchronize()
@@ -38,11 +41,31 @@ def data_throughput(batches, num_workers, device):
     for _ in range(batches): n += len(next(it)[1])
     return n/(time.perf_counter() - t), dl.num_workers
 
+def real_epoch(device, workers):
+    "Seconds of one CPU-edition epoch as `fit_one_cycle` runs it, split: (waiting for batches, training steps, evaluation, images)."
+    train_dl, test_dl = get_dataloaders(batch_size=512, seed=0, num_workers=workers, device=device, test_batch_size=1024)
+    torch.manual_seed(0)
+    model = CustomResNet(width=16).to(device, memory_format=_memory_format(device)).train()
+    opt = make_optimizer(model, "sgd", lr=0.02)
+    t_data = t_step = 0.; n = 0; it = iter(train_dl)
+    while True:
+        t = time.perf_counter(); batch = next(it, None); t_data += time.perf_counter() - t
+        if batch is None: break
+        t = time.perf_counter()
+        x, y = _to_device(*batch, device)
+        with _autocast(device): loss = torch.nn.functional.nll_loss(model(x).float(), y)
+        opt.zero_grad(set_to_none=True); loss.backward(); opt.step(); sync(device)
+        t_step += time.perf_counter() - t; n += len(y)
+    t = time.perf_counter(); evaluate(model, test_dl); sync(device)
+    return t_data, t_step, time.perf_counter() - t, n
+
 if __name__ == "__main__":
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--device", default=None); p.add_argument("--steps", type=int, default=3)
+    p.add_argument("--batch", type=int, default=512, help="images per timed training step (default: the recipe's 512)")
     p.add_argument("--workers", type=int, default=None, help="DataLoader workers (default: the course's choice for the device)")
     p.add_argument("--no-data", action="store_true", help="skip the data-pipeline figure (it needs CIFAR-10)")
+    p.add_argument("--no-epoch", action="store_true", help="skip the real CPU-edition epoch (it needs CIFAR-10; about 2 minutes on a 2-core CPU)")
     a = p.parse_args()
     device = get_device(a.device)
     machine = f"{device_name(device)} ({device.type}; {os.cpu_count()} CPU cores, torch {torch.__version__}, {torch.get_num_threads()} threads)"
@@ -50,7 +73,7 @@ if __name__ == "__main__":
     if device.type == "cuda": torch.backends.cudnn.benchmark = True
     peak = max(matmul_peak(device) for _ in range(3))
     print(f"{'fp16' if device.type == 'cuda' else 'fp32'} matmul (4096x4096): {peak:.1f} GFLOP/s (best of 3)")
-    batch = 512 if device.type == "cuda" else 64
+    batch = a.batch
     ips = {}
     for name, make in (("CustomResNet width 64", lambda: CustomResNet(width=64)), ("CustomResNet width 16", lambda: CustomResNet(width=16)),
                        ("ResNet18", resnet18)):
@@ -72,4 +95,11 @@ if __name__ == "__main__":
         step = ips["CustomResNet width 64", torch.channels_last]
         print(f"data pipeline (train transform, batch 512, {w} workers): {d_ips:.0f} images/s; the spec model's step takes {step:.0f} images/s: "
               + (f"the model waits for data (data-bound by {step/d_ips:.1f}x)" if d_ips < step else f"data keeps up ({d_ips/step:.1f}x the step's rate)"))
+    if not a.no_epoch:
+        workers = default_workers(device) if a.workers is None else a.workers
+        t_data, t_step, t_eval, n = real_epoch(device, workers)
+        total = t_data + t_step + t_eval
+        print(f"one CPU-edition epoch (width 16, {'channels-last' if _memory_format(device) == torch.channels_last else 'NCHW'}, batch 512, {workers} workers): "
+              f"{total:.0f} s = {t_data:.0f} s waiting for {n:,} augmented images + {t_step:.0f} s of training steps ({n/t_step:.0f} images/s) "
+              f"+ {t_eval:.0f} s evaluating 10,000 test images; x 24 epochs = {24*total/60:.0f} min")
     print(f"machine: {machine}")
