@@ -42,10 +42,12 @@ class CustomResNet(nn.Module):
         x = self.layer3_out(x + self.res2(x))
         return self.pool(x)
 
+    def logits(self, x:torch.Tensor) -> torch.Tensor: return self.fc(self.features(x).flatten(1))  # (N,num_classes) class scores
+
     def forward(self, x:torch.Tensor) -> torch.Tensor:
         "(N,3,32,32) float images, normalized → (N,num_classes) log-probabilities (log-softmax over the logits). Raises `TypeError`/`ValueError` for other input."
         check_images(x)
-        return F.log_softmax(self.fc(self.features(x).flatten(1)), dim=1)
+        return F.log_softmax(self.logits(x), dim=1)
 
 # %% ../nbs/03_custom_resnet.ipynb #cf7d3e83
 def check_images(x:torch.Tensor):
@@ -65,9 +67,7 @@ class ModelPart(nn.Module):
         super().__init__()
         if part not in ("features", "logits"): raise ValueError(f"part must be 'features' or 'logits', got {part!r}")
         self.model, self.part = model, part
-    def forward(self, x:torch.Tensor) -> torch.Tensor:
-        f = self.model.features(x)
-        return f if self.part == "features" else self.model.fc(f.flatten(1))
+    def forward(self, x:torch.Tensor) -> torch.Tensor: return getattr(self.model, self.part)(x)  # model.features or model.logits
 
 # %% ../nbs/03_custom_resnet.ipynb #cb659489
 class BasicBlock(nn.Module):
