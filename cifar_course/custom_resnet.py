@@ -9,6 +9,7 @@ __all__ = ['CustomResNet', 'check_images', 'ModelPart', 'BasicBlock', 'ResNet', 
 import torch
 from torch import nn
 import torch.nn.functional as F
+from fastcore.basics import patch  # adds a function to a class as a method (the forward pass below)
 from .resblock import ConvBlock, ResBlock
 
 # %% ../nbs/03_custom_resnet.ipynb #45c5e5b7
@@ -32,22 +33,26 @@ class CustomResNet(nn.Module):
         self.pool = nn.MaxPool2d(4)                  #                              (N, c3, 1, 1)
         self.fc = nn.Linear(c[3], num_classes, bias=fc_bias)
 
-    def features(self, x:torch.Tensor) -> torch.Tensor:
-        "(N,3,H,W) → (N,8·width,H/32,W/32): everything before the classifier."
-        x = self.prep(x)
-        x = self.layer1(x)
-        x = self.layer1_out(x + self.res1(x))
-        x = self.layer2(x)
-        x = self.layer3(x)
-        x = self.layer3_out(x + self.res2(x))
-        return self.pool(x)
+# %% ../nbs/03_custom_resnet.ipynb #c8fdafdc
+@patch
+def features(self:CustomResNet, x:torch.Tensor) -> torch.Tensor:
+    "(N,3,H,W) → (N,8·width,H/32,W/32): everything before the classifier."
+    x = self.prep(x)
+    x = self.layer1(x)
+    x = self.layer1_out(x + self.res1(x))  # Layer1: X + R1
+    x = self.layer2(x)
+    x = self.layer3(x)
+    x = self.layer3_out(x + self.res2(x))  # Layer3: X + R2
+    return self.pool(x)
 
-    def logits(self, x:torch.Tensor) -> torch.Tensor: return self.fc(self.features(x).flatten(1))  # (N,num_classes) class scores
+@patch
+def logits(self:CustomResNet, x:torch.Tensor) -> torch.Tensor: return self.fc(self.features(x).flatten(1))  # (N,num_classes) class scores
 
-    def forward(self, x:torch.Tensor) -> torch.Tensor:
-        "(N,3,32,32) float images, normalized → (N,num_classes) log-probabilities (log-softmax over the logits). Raises `TypeError`/`ValueError` for other input."
-        check_images(x)
-        return F.log_softmax(self.logits(x), dim=1)
+@patch
+def forward(self:CustomResNet, x:torch.Tensor) -> torch.Tensor:
+    "(N,3,32,32) float images, normalized → (N,num_classes) log-probabilities (log-softmax over the logits). Raises `TypeError`/`ValueError` for other input."
+    check_images(x)
+    return F.log_softmax(self.logits(x), dim=1)
 
 # %% ../nbs/03_custom_resnet.ipynb #cf7d3e83
 def check_images(x:torch.Tensor):

@@ -100,6 +100,21 @@ def suggest_lrs(lrs, # The swept learning rates, increasing
     lr_max = sugg[rule]
     return LRFinderResult(lrs, losses, lr_max, lr_max/div, rule, div, sugg, diverged)
 
+# %% ../nbs/04_lr_finder.ipynb #01eec066
+def _lr_finder(model:nn.Module, optimizer:torch.optim.Optimizer, criterion:nn.Module, device:torch.device, amp:bool) -> LRFinder:
+    "torch-lr-finder's `LRFinder`; with `amp`, in mixed precision through its own `amp_backend='torch'` option (float16 and a grad scaler on CUDA, bfloat16 elsewhere)."
+    amp_kw = dict(amp_backend="torch", amp_config=dict(device_type=device.type, dtype=torch.float16 if device.type == "cuda" else torch.bfloat16),
+                  grad_scaler=torch.amp.GradScaler(device.type, enabled=device.type == "cuda")) if amp else {}
+    return LRFinder(model, optimizer, criterion, device=device, **amp_kw)
+
+def _quiet(progress:bool) -> contextlib.ExitStack:
+    "A context that silences torch-lr-finder's progress bar and prints unless `progress` (the library has no switch for them)."
+    quiet = contextlib.ExitStack()
+    if not progress:
+        quiet.enter_context(mock.patch.object(torch_lr_finder.lr_finder, "tqdm", lambda it, **kw: it))
+        quiet.enter_context(contextlib.redirect_stdout(io.StringIO()))
+    return quiet
+
 # %% ../nbs/04_lr_finder.ipynb #de834447
 def lr_range_test(model:nn.Module, # The model to probe; restored to its initial state afterwards
                   train_dl:torch.utils.data.DataLoader, # Training batches (reused from the start when exhausted)
@@ -123,15 +138,9 @@ def lr_range_test(model:nn.Module, # The model to probe; restored to its initial
     if isinstance(optimizer, str): optimizer = make_optimizer(model, optimizer, lr=start_lr)
     device = torch.device(device) if device is not None else next(model.parameters()).device
     amp = device.type == "cuda" if amp is None else amp
-    amp_kw = dict(amp_backend="torch", amp_config=dict(device_type=device.type, dtype=torch.float16 if device.type == "cuda" else torch.bfloat16),
-                  grad_scaler=torch.amp.GradScaler(device.type, enabled=device.type == "cuda")) if amp else {}
-    finder = LRFinder(model, optimizer, criterion or nn.NLLLoss(), device=device, **amp_kw)
-    quiet = contextlib.ExitStack()
-    if not progress:  # the library has no switch for its bar and prints: silence them for this call only
-        quiet.enter_context(mock.patch.object(torch_lr_finder.lr_finder, "tqdm", lambda it, **kw: it))
-        quiet.enter_context(contextlib.redirect_stdout(io.StringIO()))
+    finder = _lr_finder(model, optimizer, criterion or nn.NLLLoss(), device, amp)
     try:
-        with quiet: finder.range_test(train_dl, start_lr=start_lr, end_lr=end_lr, num_iter=num_iter, step_mode="exp", smooth_f=smooth_f, diverge_th=diverge_th)
+        with _quiet(progress): finder.range_test(train_dl, start_lr=start_lr, end_lr=end_lr, num_iter=num_iter, step_mode="exp", smooth_f=smooth_f, diverge_th=diverge_th)
         lrs, losses = np.array(finder.history["lr"]), np.array(finder.history["loss"])
     finally: finder.reset()
     ok = np.isfinite(losses)

@@ -439,11 +439,12 @@ def estimate_run_seconds(cfg:TrainConfig, device:torch.device) -> tuple[float, f
     lr_steps = 0 if cfg.lr_max is not None else lr_finder_steps(cfg, -(-n//cfg.batch_size))
     return per_image*n, per_image*lr_steps*cfg.batch_size
 
-# %% ../nbs/06_train.ipynb #63b0b1ed
+# %% ../nbs/06_train.ipynb #5a1c0e21
 class _Parser(argparse.ArgumentParser):
     "argparse, with errors as one line (and a pointer to --help) instead of the whole usage block."
     def error(self, message): self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
+# %% ../nbs/06_train.ipynb #63b0b1ed
 def _parser() -> argparse.ArgumentParser:
     d = TrainConfig()
     p = _Parser(prog="cifar_course_train", formatter_class=argparse.ArgumentDefaultsHelpFormatter,
@@ -511,6 +512,19 @@ def _save_plots(hist:dict, out:Path, found:list):
     if hist["epoch"]: plot_history(hist, f"{_model_label(cfg['model'], cfg['width'])}, {hist['device_name']}").savefig(out/"history.png", dpi=100)
     plt.close("all")
 
+def _announce(cfg:TrainConfig, device:torch.device):
+    "Print what will train where, and how long it should take here (from `estimate_run_seconds`)."
+    per_epoch, lr_test = estimate_run_seconds(cfg, device)
+    what = _model_label(cfg.model, cfg.width) + (" (the baseline)" if cfg.model == "resnet18" else " (the spec)" if cfg.width == 64 else " (a deviation from the spec's 64)")
+    print(f"device: {device} ({device_name(device)}); {what}; {_train_images(cfg):,} training images; estimated "
+          f"{_duration(cfg.epochs*per_epoch + lr_test)} for the LR range test and {cfg.epochs} epochs ({_duration(per_epoch)} per epoch), "
+          "plus augmentation and evaluation")
+    if device.type == "cpu" and cfg.epochs*per_epoch > 3600:
+        smaller = "" if (cfg.model, cfg.width) == ("custom_resnet", 16) else "consider the CPU edition, --width 16, or "
+        print(f"On a CPU this takes over an hour: {smaller}run in chunks with --stop-after N and --resume.")
+
+def _duration(s:float) -> str: return f"{s:.0f} s" if s < 120 else f"{s/60:.0f} min" if s < 7200 else f"{s/3600:.1f} h"
+
 # %% ../nbs/06_train.ipynb #a94497a2
 def main(argv:list|None=None) -> int: # The exit status: 0 success, 2 bad arguments (from argparse), 1 a failed run
     "Console script `cifar_course_train`. Expected errors print one line naming the file or flag and the fix (`--debug` shows the traceback)."
@@ -518,13 +532,7 @@ def main(argv:list|None=None) -> int: # The exit status: 0 success, 2 bad argume
     a, cfg, device = _checked_args(p, argv)
     debug = a.debug or os.environ.get(DEBUG_VAR, "") not in ("", "0")
     try:
-        per_epoch, lr_test = estimate_run_seconds(cfg, device)
-        what = _model_label(cfg.model, cfg.width) + (" (the baseline)" if cfg.model == "resnet18" else " (the spec)" if cfg.width == 64 else " (a deviation from the spec's 64)")
-        print(f"device: {device} ({device_name(device)}); {what}; {_train_images(cfg):,} training images; estimated "
-              f"{_duration(cfg.epochs*per_epoch + lr_test)} for the LR range test and {cfg.epochs} epochs ({_duration(per_epoch)} per epoch), "
-              "plus augmentation and evaluation")
-        if device.type == "cpu" and cfg.epochs*per_epoch > 3600:
-            print("On a CPU this takes hours: consider the CPU edition, --width 16, or run in chunks with --stop-after N and --resume.")
+        _announce(cfg, device)
         found = []
         model, hist = fit_one_cycle(cfg, out=a.out, resume=a.resume, stop_after=a.stop_after, data=a.data, device=device, num_workers=a.workers,
                                     progress=not a.no_progress, overwrite=a.overwrite, lr_finder_result=found)
@@ -542,5 +550,3 @@ def main(argv:list|None=None) -> int: # The exit status: 0 success, 2 bad argume
     print(f"{done}/{cfg.epochs} epochs done; {_eval_split(hist)} accuracy {hist['test_acc'][-1]:.2%}; wrote {out}/last.pt, history.json and plots"
           + ("" if done == cfg.epochs else "; continue with the same command and --resume"))
     return 0
-
-def _duration(s:float) -> str: return f"{s:.0f} s" if s < 120 else f"{s/60:.0f} min" if s < 7200 else f"{s/3600:.1f} h"
