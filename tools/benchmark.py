@@ -96,14 +96,13 @@ if __name__ == "__main__":
         if (name, torch.contiguous_format) in ips:
             print(f"{'':<22} channels-last / NCHW = {ips[name, torch.channels_last]/ips[name, torch.contiguous_format]:.2f}x")
     print("  (above 100% of the peak means the convolution kernels do fewer FLOPs than the direct count, e.g. Winograd)")
+    workers = default_workers(device) if a.workers is None else a.workers
     if not a.no_data:
-        workers = default_workers(device) if a.workers is None else a.workers
         d_ips, w = data_throughput(20 if device.type == "cuda" else 5, workers, device)
         step = ips["CustomResNet width 64", torch.channels_last]
         print(f"data pipeline (train transform, batch 512, {w} workers): {d_ips:.0f} images/s; the spec model's step takes {step:.0f} images/s: "
               + (f"the model waits for data (data-bound by {step/d_ips:.1f}x)" if d_ips < step else f"data keeps up ({d_ips/step:.1f}x the step's rate)"))
     if not a.no_epoch:
-        workers = default_workers(device) if a.workers is None else a.workers
         t_data, t_step, t_eval, n = real_epoch(device, workers)
         total = t_data + t_step + t_eval
         print(f"one CPU-edition epoch (width 16, {'channels-last' if _memory_format(device) == torch.channels_last else 'NCHW'}, batch 512, {workers} workers): "
