@@ -6,8 +6,8 @@
 __all__ = ['ENV_VAR', 'CIFAR10_FOLDER', 'CIFAR10_CLASSES', 'CIFAR10_MEAN', 'CIFAR10_STD', 'VALID_SEED', 'default_data_root',
            'data_root', 'CorruptDataError', 'cifar10_md5s', 'check_cifar10', 'get_cifar10', 'link_cifar10',
            'train_transforms', 'test_transforms', 'mean_fill', 'denormalize', 'show_augmentations', 'CIFARDataset',
-           'balanced_subset', 'EpochShuffle', 'valid_split', 'default_workers', 'get_dataloaders', 'show_images',
-           'show_batch', 'show_batch_cli']
+           'NormalizeCollate', 'balanced_subset', 'EpochShuffle', 'valid_split', 'default_workers', 'get_dataloaders',
+           'show_images', 'show_batch', 'show_batch_cli']
 
 # %% ../nbs/01_data.ipynb #e45ae7ff
 import os, hashlib, shutil
@@ -115,7 +115,7 @@ CIFAR10_STD = (0.2470, 0.2435, 0.2616)  # per-channel population std of the trai
 # %% ../nbs/01_data.ipynb #60588f13
 def train_transforms(mean:tuple=CIFAR10_MEAN, # Per-channel mean in [0,1]: used to normalize and to fill the cutout hole
                      std:tuple=CIFAR10_STD, # Per-channel std in [0,1]
-                     pad:int=4, # Pixels of reflection padding on each side before the crop (the max translation)
+                     pad:int=4, # Pixels of reflection padding on each side before the crop (the max translation); 0: no padding step (for images padded beforehand, `CIFARDataset(pad=4)`)
                      size:int=32, # Side of the random crop, in pixels
                      p_flip:float=0.5, # Probability of a horizontal flip
                      cutout:int=8, # Side of the square cutout hole, in pixels; 0 disables cutout
@@ -123,11 +123,10 @@ def train_transforms(mean:tuple=CIFAR10_MEAN, # Per-channel mean in [0,1]: used 
                      normalize:bool=True, # Normalize and convert to a (C,H,W) float tensor; False returns the (H,W,C) uint8 array
                      seed:int|None=None, # Seed of the pipeline's own random generator (albumentations ignores global seeds)
                     ) -> A.Compose: # Maps `image=` (H,W,C) uint8 to `image` (C,H,W) float32
-    "The training augmentation: pad → random crop → horizontal flip → cutout → normalize → tensor (David Page, 'How to train your ResNet')."
+    "The training augmentation: pad → random crop → horizontal flip → cutout → normalize → tensor (David Page, 'How to train your ResNet'). Raises `ValueError` for a negative `pad` or a hole larger than the crop."
     if pad < 0 or not 0 <= cutout <= size: raise ValueError(f"need pad >= 0 and 0 <= cutout <= size, got pad={pad}, cutout={cutout}, size={size}")
-    tfms = [A.PadIfNeeded(min_height=size+2*pad, min_width=size+2*pad, border_mode=cv2.BORDER_REFLECT_101),
-            A.RandomCrop(height=size, width=size),
-            A.HorizontalFlip(p=p_flip)]
+    tfms = [A.PadIfNeeded(min_height=size+2*pad, min_width=size+2*pad, border_mode=cv2.BORDER_REFLECT_101)] if pad else []
+    tfms += [A.RandomCrop(height=size, width=size), A.HorizontalFlip(p=p_flip)]
     if cutout: tfms.append(A.CoarseDropout(num_holes_range=(1, 1), hole_height_range=(cutout, cutout),
                                            hole_width_range=(cutout, cutout), fill=mean_fill(mean), p=p_cutout))
     if normalize: tfms += [A.Normalize(mean=mean, std=std, max_pixel_value=255.0), ToTensorV2()]
@@ -164,23 +163,37 @@ def show_augmentations(img:np.ndarray, # One (H,W,C) uint8 image
 
 # %% ../nbs/01_data.ipynb #65809740
 class CIFARDataset(Dataset):
-    "A CIFAR-10 split (or a subset of it) with an albumentations transform; items are ((C,H,W) float32 tensor, int label)."
+    "A CIFAR-10 split (or a subset of it) through an albumentations transform; items are (the transform's output, e.g. a (C,H,W) float32 tensor, int label)."
     def __init__(self, ds:torchvision.datasets.CIFAR10, # A split from `get_cifar10`
-                 tfm:A.Compose, # The pipeline, e.g. `train_transforms()`
+                 tfm:A.Compose|None, # The pipeline, e.g. `train_transforms()`; None: items are the (H,W,C) uint8 images, for `NormalizeCollate`
                  indices:np.ndarray|None=None, # Optional subset of indices into `ds`
-                 seed:int|None=None): # Seeds each batch's augmentation from (seed, the batch's indices); None: the pipeline's own stream
-        self.images, self.targets = ds.data, np.asarray(ds.targets)
+                 seed:int|None=None, # Seeds each batch's augmentation from (seed, the batch's indices); None: the pipeline's own stream
+                 pad:int=0): # Reflection-pad the selected images once, here, by this many pixels a side (then `tfm` must not pad: `train_transforms(pad=0)`)
+        self.targets = np.asarray(ds.targets)
         self.indices = np.arange(len(self.targets)) if indices is None else np.asarray(indices)
+        # padded: a copy of the selected images only, in `indices` order; else the split's own array
+        self.images, self._rows = ((np.pad(ds.data[self.indices], ((0, 0), (pad, pad), (pad, pad), (0, 0)), mode="reflect"), np.arange(len(self.indices)))
+                                   if pad else (ds.data, self.indices))
         self.tfm, self.classes, self.seed = tfm, tuple(ds.classes), seed
     def __len__(self): return len(self.indices)
     def __getitem__(self, i):
-        j = self.indices[i]
-        return self.tfm(image=self.images[j])["image"], int(self.targets[j])
+        img = self.images[self._rows[i]]
+        return (img if self.tfm is None else self.tfm(image=img)["image"]), int(self.targets[self.indices[i]])
     def __getitems__(self, idxs:list) -> list:
         "The items of one batch, called by the DataLoader in whichever process makes the batch."
         if self.seed is not None and hasattr(self.tfm, "set_random_seed"):
             self.tfm.set_random_seed(int(np.random.SeedSequence([self.seed, *map(int, idxs)]).generate_state(1)[0]))
         return [self[i] for i in idxs]
+
+# %% ../nbs/01_data.ipynb #0c011a7e
+class NormalizeCollate:
+    "DataLoader `collate_fn`: stack (H,W,C) uint8 images into ((N,C,H,W) float32, channels-last in memory, normalized; (N,) int64 labels). Items that are tensors already are stacked as they are."
+    def __init__(self, mean:tuple=CIFAR10_MEAN, std:tuple=CIFAR10_STD): # Per-channel mean and std in [0,1], as `A.Normalize` takes them
+        self.mean, self.std = (torch.tensor(v, dtype=torch.float32).view(1, -1, 1, 1)*255 for v in (mean, std))
+    def __call__(self, items:list) -> tuple[torch.Tensor, torch.Tensor]:
+        if isinstance(items[0][0], torch.Tensor): return torch.utils.data.default_collate(items)
+        x = torch.from_numpy(np.stack([img for img, _ in items])).permute(0, 3, 1, 2)  # a (N,C,H,W) view of (N,H,W,C) memory
+        return (x.float() - self.mean)/self.std, torch.tensor([y for _, y in items])
 
 # %% ../nbs/01_data.ipynb #8eeba7b0
 def balanced_subset(targets, # Class label of every image
@@ -229,8 +242,8 @@ def get_dataloaders(root:str|Path|None=None, # Data root, see `data_root`
                     seed:int=0, # Fixes the subset, the shuffling of each epoch (`EpochShuffle`) and every augmentation
                     num_workers:int|None=None, # DataLoader workers; None: `default_workers(device)`
                     device:str|torch.device|None=None, # Where the batches will go; None: CUDA if available
-                    train_tfm:A.Compose|None=None, # Default `train_transforms()`
-                    test_tfm:A.Compose|None=None, # Default `test_transforms()`
+                    train_tfm:A.Compose|None=None, # None: `train_transforms()`, run as padding once, the random steps per image, normalizing per batch
+                    test_tfm:A.Compose|None=None, # None: `test_transforms()`, run as normalizing per batch
                     download:bool=True, # Download CIFAR-10 when it is missing
                     test_batch_size:int|None=None, # Images per test batch; None: `batch_size`
                     valid:int|None=None, # Hold out this many training images (`valid_split`) and return them instead of the test set
@@ -245,10 +258,11 @@ def get_dataloaders(root:str|Path|None=None, # Data root, see `data_root`
     if valid is not None and test_subset is not None: raise ValueError("give valid or test_subset, not both: with valid, the second loader holds the validation images")
     pool, held_out = (np.arange(len(trn.targets)), None) if valid is None else valid_split(trn.targets, valid)
     if subset is not None: pool = pool[balanced_subset(np.asarray(trn.targets)[pool], subset, seed)]
-    train = CIFARDataset(trn, train_tfm or train_transforms(), pool, seed=seed)
-    test = (CIFARDataset(trn, test_tfm or test_transforms(), held_out) if valid is not None else
-            CIFARDataset(tst, test_tfm or test_transforms(), None if test_subset is None else balanced_subset(tst.targets, test_subset, seed)))
-    kw = dict(num_workers=num_workers, pin_memory=cuda, persistent_workers=num_workers > 0)
+    train = (CIFARDataset(trn, train_tfm, pool, seed=seed) if train_tfm is not None else
+             CIFARDataset(trn, train_transforms(pad=0, normalize=False), pool, seed=seed, pad=4))
+    test = (CIFARDataset(trn, test_tfm, held_out) if valid is not None else
+            CIFARDataset(tst, test_tfm, None if test_subset is None else balanced_subset(tst.targets, test_subset, seed)))
+    kw = dict(num_workers=num_workers, pin_memory=cuda, persistent_workers=num_workers > 0, collate_fn=NormalizeCollate())
     # the order comes from the sampler; the loader's own generator only keeps it from drawing on torch's global one
     return (DataLoader(train, batch_size=batch_size, sampler=EpochShuffle(len(train), seed), generator=torch.Generator().manual_seed(seed), **kw),
             DataLoader(test, batch_size=test_batch_size or batch_size, shuffle=False, **kw))
