@@ -5,9 +5,9 @@
 # %% auto #0
 __all__ = ['MODELS', 'RESUME_KEYS', 'RUN_FILES', 'DEBUG_VAR', 'get_device', 'device_name', 'seed_everything', 'seed_epoch',
            'TrainConfig', 'default_lr_mult', 'make_model', 'model_device', 'train_one_epoch', 'evaluate',
-           'save_checkpoint', 'load_checkpoint', 'load_model_state', 'nonfinite_state', 'prepare_out',
-           'lr_finder_steps', 'find_lr_bounds', 'fit_one_cycle', 'LabelSmoothingNLL', 'save_history', 'load_history',
-           'plot_history', 'history_table', 'time_train_step', 'estimate_run_seconds', 'main']
+           'keep_freed_memory', 'save_checkpoint', 'load_checkpoint', 'load_model_state', 'nonfinite_state',
+           'prepare_out', 'lr_finder_steps', 'find_lr_bounds', 'fit_one_cycle', 'LabelSmoothingNLL', 'save_history',
+           'load_history', 'plot_history', 'history_table', 'time_train_step', 'estimate_run_seconds', 'main']
 
 # %% ../nbs/06_train.ipynb #7aac7d4d
 import json, os, re, sys, time, math, random, argparse, platform
@@ -179,7 +179,9 @@ def train_one_epoch(model:nn.Module, # Its parameters' device is where the batch
 def evaluate(model:nn.Module, # Evaluated on its parameters' device, in eval mode (BatchNorm running statistics)
              dl, # Batches ((N,3,32,32) float32, (N,) int64), e.g. the test loader
              loss_fn:nn.Module|None=None, # Default `nn.NLLLoss()`
-             progress:bool=False) -> tuple[float, float]: # (mean loss, accuracy in [0,1])
+             progress:bool=False,
+             tta:bool=False, # Flip TTA: average the class probabilities of each image and its mirror image (one more forward pass)
+            ) -> tuple[float, float]: # (mean loss, accuracy in [0,1])
     "Loss and accuracy of `model` on `dl`, under `torch.inference_mode` (no autograd bookkeeping)."
     device = model_device(model)
     model.eval()
@@ -188,9 +190,20 @@ def evaluate(model:nn.Module, # Evaluated on its parameters' device, in eval mod
     with torch.inference_mode():
         for x, y in tqdm(dl, desc="test", leave=False, disable=not progress):
             x, y = _to_device(x, y, device)
-            with _autocast(device): out = model(x).float()
+            with _autocast(device):
+                out = model(x).float()  # log-probabilities (N,10)
+                if tta: out = torch.logsumexp(torch.stack([out, model(x.flip(3)).float()]), 0) - math.log(2)  # log of the mean probability
             tot_loss += loss_fn(out, y).item()*len(y); correct += (out.argmax(1) == y).sum().item(); n += len(y)
     return tot_loss/n, correct/n
+
+# %% ../nbs/06_train.ipynb #7f3e2a10
+def keep_freed_memory() -> bool: # True when applied (Linux with glibc); False elsewhere, where nothing changes
+    "Make glibc's `malloc` keep freed memory for reuse, for the rest of this process: no `mmap` for large blocks (`M_MMAP_MAX`=0), no trimming the heap (`M_TRIM_THRESHOLD`). Training on a CPU then stops page-faulting on every step's activations."
+    import ctypes
+    try: libc = ctypes.CDLL("libc.so.6")
+    except OSError: return False  # not glibc (macOS, Windows, musl)
+    M_TRIM_THRESHOLD, M_MMAP_MAX = -1, -4  # from glibc's malloc.h
+    return libc.mallopt(M_MMAP_MAX, 0) == 1 and libc.mallopt(M_TRIM_THRESHOLD, 2**31 - 1) == 1
 
 # %% ../nbs/06_train.ipynb #d18cd913
 def _atomic_write(path:str|Path, write):
@@ -365,6 +378,9 @@ def _fit(model, cfg, train_dl, test_dl, hist, ck, ck_path, stop_after, progress,
         hist["lrs"].extend(lrs)
         log(f"epoch {epoch+1:>2}/{cfg.epochs}  train loss {tr_loss:.3f} acc {tr_acc:.2%}  {hist['eval_split']} loss {te_loss:.3f} acc {te_acc:.2%}  "
             f"lr {lrs[0]:.2e}->{lrs[-1]:.2e}  {hist['seconds'][-1]:.0f} s")
+        if epoch + 1 == cfg.epochs:  # the final model, also scored with flip TTA: one more forward pass per image, no training
+            t0 = time.time(); hist["tta_loss"], hist["tta_acc"] = evaluate(net, test_dl, tta=True); hist["tta_seconds"] = time.time() - t0
+            log(f"with flip TTA: {hist['eval_split']} loss {hist['tta_loss']:.3f} acc {hist['tta_acc']:.2%}  {hist['tta_seconds']:.0f} s")
         if ck_path is not None:
             save_checkpoint(ck_path, dict(model=model.state_dict(), optimizer=opt.state_dict(), scheduler=sched.state_dict(), scaler=scaler.state_dict(),
                                           rng=dict(torch=torch.get_rng_state()), history=hist, config=asdict(cfg), epoch=epoch + 1))
@@ -531,6 +547,7 @@ def main(argv:list|None=None) -> int: # The exit status: 0 success, 2 bad argume
     p = _parser()
     a, cfg, device = _checked_args(p, argv)
     debug = a.debug or os.environ.get(DEBUG_VAR, "") not in ("", "0")
+    if device.type == "cpu": keep_freed_memory()  # no page faults on every step (see above); this process ends after the run
     try:
         _announce(cfg, device)
         found = []
@@ -547,6 +564,7 @@ def main(argv:list|None=None) -> int: # The exit status: 0 success, 2 bad argume
         return 1
     done = hist["epoch"][-1] if hist["epoch"] else 0
     print(history_table(hist))
-    print(f"{done}/{cfg.epochs} epochs done; {_eval_split(hist)} accuracy {hist['test_acc'][-1]:.2%}; wrote {out}/last.pt, history.json and plots"
+    tta = f" ({hist['tta_acc']:.2%} with flip TTA)" if "tta_acc" in hist else ""
+    print(f"{done}/{cfg.epochs} epochs done; {_eval_split(hist)} accuracy {hist['test_acc'][-1]:.2%}{tta}; wrote {out}/last.pt, history.json and plots"
           + ("" if done == cfg.epochs else "; continue with the same command and --resume"))
     return 0

@@ -7,19 +7,23 @@ Prints, each line naming the machine it ran on:
 - the implied GFLOP/s (3 x forward multiply-adds x 2 FLOPs, from torchinfo) against a measured matmul peak;
 - the data pipeline's throughput: the train transform through the course's DataLoader with the workers it picks for the device,
   and how it compares with the training step (does the model wait for data?);
-- one real epoch of the CPU edition (width 16, the layout `fit_one_cycle` uses on the device, batch 512, all 50,000 training
-  images, then the 10,000 test images), run by the course's own `train_one_epoch` and `evaluate`: its seconds, split into
-  waiting for data (timed around the DataLoader), training steps (the rest of `train_one_epoch`) and evaluation.
+- one real epoch of the CPU edition (width 16, batch 512, all 50,000 training images, then the 10,000 test images), run by
+  the course's own `train_one_epoch` and `evaluate`: its seconds, split into waiting for data (timed around the DataLoader),
+  training steps (the rest of `train_one_epoch`) and evaluation. On a CPU it runs twice, in this order: first the plain path
+  (NCHW, the albumentations pipeline run whole per image, glibc's default malloc), then the course's CPU path (channels-last,
+  padding once and normalizing per batch, `keep_freed_memory`), and prints the ratio. The order matters: `keep_freed_memory`
+  cannot be undone in a process.
 
 Usage: python tools/benchmark.py [--device cpu|cuda] [--batch 512] [--steps 3] [--workers N] [--no-data] [--no-epoch]
 """
 import argparse, os, time
+from unittest import mock
 import torch
 from torchinfo import summary
 from cifar_course.custom_resnet import CustomResNet, resnet18
-from cifar_course.data import get_dataloaders, default_workers
+from cifar_course.data import get_dataloaders, default_workers, train_transforms, test_transforms
 from cifar_course.lr_finder import make_optimizer
-from cifar_course.train import get_device, device_name, time_train_step, train_one_epoch, evaluate, _memory_format
+from cifar_course.train import get_device, device_name, time_train_step, train_one_epoch, evaluate, keep_freed_memory, _memory_format
 
 def sync(device):
     if device.type == "cuda": torch.cuda.synchronize()
@@ -53,18 +57,29 @@ class TimedLoader:
             if batch is None: return
             yield batch
 
-def real_epoch(device, workers):
-    "Seconds of one CPU-edition epoch through the course's own `train_one_epoch` and `evaluate`, split: (waiting for batches, training steps, evaluation, images)."
-    train_dl, test_dl = get_dataloaders(batch_size=512, seed=0, num_workers=workers, device=device, test_batch_size=1024)
+def real_epoch(device, workers, plain=False):
+    "Seconds of one CPU-edition epoch through the course's own `train_one_epoch` and `evaluate`, split: (waiting for batches, training steps, evaluation, images). `plain`: NCHW and the whole albumentations pipeline per image."
+    tfms = dict(train_tfm=train_transforms(), test_tfm=test_transforms()) if plain else {}
+    train_dl, test_dl = get_dataloaders(batch_size=512, seed=0, num_workers=workers, device=device, test_batch_size=1024, **tfms)
+    fmt = torch.contiguous_format if plain else _memory_format(device)
     torch.manual_seed(0)
-    model = CustomResNet(width=16).to(device, memory_format=_memory_format(device))
+    model = CustomResNet(width=16).to(device, memory_format=fmt)
     opt = make_optimizer(model, "sgd", lr=0.02)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda step: 1.)  # a constant LR: the schedule costs nothing measurable
     timed = TimedLoader(train_dl)
-    t = time.perf_counter(); train_one_epoch(model, timed, opt, sched, torch.nn.NLLLoss(), progress=False); sync(device)
-    t_train = time.perf_counter() - t
-    t = time.perf_counter(); evaluate(model, test_dl); sync(device)
-    return timed.wait, t_train - timed.wait, time.perf_counter() - t, len(train_dl.dataset)
+    with mock.patch("cifar_course.train._memory_format", lambda d: fmt):  # the layout the batches are put in
+        t = time.perf_counter(); train_one_epoch(model, timed, opt, sched, torch.nn.NLLLoss(), progress=False); sync(device)
+        t_train = time.perf_counter() - t
+        t = time.perf_counter(); evaluate(model, test_dl); sync(device)
+        t_eval = time.perf_counter() - t
+    return timed.wait, t_train - timed.wait, t_eval, len(train_dl.dataset)
+
+def print_epoch(label, workers, t_data, t_step, t_eval, n):
+    total = t_data + t_step + t_eval
+    print(f"one CPU-edition epoch, {label} (width 16, batch 512, {workers} workers): "
+          f"{total:.0f} s = {t_data:.0f} s waiting for {n:,} augmented images + {t_step:.0f} s of training steps ({n/t_step:.0f} images/s) "
+          f"+ {t_eval:.0f} s evaluating 10,000 test images; x 24 epochs = {24*total/60:.0f} min")
+    return total
 
 if __name__ == "__main__":
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -72,7 +87,7 @@ if __name__ == "__main__":
     p.add_argument("--batch", type=int, default=512, help="images per timed training step (default: the recipe's 512)")
     p.add_argument("--workers", type=int, default=None, help="DataLoader workers (default: the course's choice for the device)")
     p.add_argument("--no-data", action="store_true", help="skip the data-pipeline figure (it needs CIFAR-10)")
-    p.add_argument("--no-epoch", action="store_true", help="skip the real CPU-edition epoch (it needs CIFAR-10; about 2 minutes on a 2-core CPU)")
+    p.add_argument("--no-epoch", action="store_true", help="skip the real CPU-edition epoch (it needs CIFAR-10; two of them on a CPU, about 4 minutes on a 2-core machine)")
     a = p.parse_args()
     device = get_device(a.device)
     machine = f"{device_name(device)} ({device.type}; {os.cpu_count()} CPU cores, torch {torch.__version__}, {torch.get_num_threads()} threads)"
@@ -103,9 +118,10 @@ if __name__ == "__main__":
         print(f"data pipeline (train transform, batch 512, {w} workers): {d_ips:.0f} images/s; the spec model's step takes {step:.0f} images/s: "
               + (f"the model waits for data (data-bound by {step/d_ips:.1f}x)" if d_ips < step else f"data keeps up ({d_ips/step:.1f}x the step's rate)"))
     if not a.no_epoch:
-        t_data, t_step, t_eval, n = real_epoch(device, workers)
-        total = t_data + t_step + t_eval
-        print(f"one CPU-edition epoch (width 16, {'channels-last' if _memory_format(device) == torch.channels_last else 'NCHW'}, batch 512, {workers} workers): "
-              f"{total:.0f} s = {t_data:.0f} s waiting for {n:,} augmented images + {t_step:.0f} s of training steps ({n/t_step:.0f} images/s) "
-              f"+ {t_eval:.0f} s evaluating 10,000 test images; x 24 epochs = {24*total/60:.0f} min")
+        if device.type == "cpu":
+            plain = print_epoch("plain path: NCHW, pipeline per image, default malloc", workers, *real_epoch(device, workers, plain=True))
+            keep_freed_memory()
+        fast = print_epoch("the course's path: " + ("channels-last, padded once, normalized per batch, keep_freed_memory" if device.type == "cpu" else
+                           "channels-last, padded once, normalized per batch"), workers, *real_epoch(device, workers))
+        if device.type == "cpu": print(f"{'':<22} the course's CPU path / plain path = {plain/fast:.2f}x (whole epoch, training and evaluation)")
     print(f"machine: {machine}")
