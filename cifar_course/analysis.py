@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from torch import nn
 import matplotlib.pyplot as plt
-from .data import CIFAR10_CLASSES, denormalize, show_images
+from .data import CIFAR10_CLASSES, NormalizeCollate, denormalize, show_images
 from .custom_resnet import CustomResNet, ModelPart
 from .train import load_checkpoint, load_model_state, get_device, make_model, TrainConfig
 
@@ -53,7 +53,7 @@ def show_misclassified(ds, logp:torch.Tensor, targets:torch.Tensor, n:int=20, nc
     idx = misclassified(logp, targets)[:n]
     p = logp.exp()
     titles = [f"{classes[int(targets[i])]} → {classes[int(p[i].argmax())]}\n({p[i].max():.0%})" for i in idx]
-    return show_images(torch.stack([ds[int(i)][0] for i in idx]), titles, ncols, size=1.9)  # from 01_data
+    return show_images(NormalizeCollate()([ds[int(i)] for i in idx])[0], titles, ncols, size=1.9)  # both from 01_data
 
 # %% ../nbs/07_analysis.ipynb #f2ddbf22
 def confusion_matrix(targets, preds, n_classes:int=10) -> np.ndarray: # (n_classes, n_classes) ints; rows: true class, columns: predicted
