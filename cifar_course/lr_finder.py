@@ -24,12 +24,16 @@ def make_optimizer(model:nn.Module, # The model whose parameters to optimize
                    lr:float=1e-3, # Initial learning rate, per step
                    momentum:float=0.9, # SGD momentum (Adam's beta1 with "adam")
                    weight_decay:float=5e-4, # L2 penalty added to the gradient (both optimizers, as in torch.optim)
+                   wd_bn_bias:bool=True, # Decay every parameter (the recipe); False: not the 1-D ones (BatchNorm weights and biases, biases), as in Page's "bag of tricks"
                   ) -> torch.optim.Optimizer:
     "SGD with Nesterov momentum (the course's default) or Adam. Raises `ValueError` for another name or a non-positive `lr`."
     if not lr > 0: raise ValueError(f"lr must be > 0, got {lr}")
     name = name.lower()
-    if name == "sgd": return torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum, nesterov=momentum > 0, weight_decay=weight_decay)
-    if name == "adam": return torch.optim.Adam(model.parameters(), lr=lr, betas=(momentum, 0.999), weight_decay=weight_decay)
+    params = list(model.parameters())
+    if not wd_bn_bias:  # two parameter groups: the same LR schedule, weight decay only on conv and linear weights
+        params = [dict(params=[p for p in params if p.ndim > 1]), dict(params=[p for p in params if p.ndim <= 1], weight_decay=0.)]
+    if name == "sgd": return torch.optim.SGD(params, lr=lr, momentum=momentum, nesterov=momentum > 0, weight_decay=weight_decay)
+    if name == "adam": return torch.optim.Adam(params, lr=lr, betas=(momentum, 0.999), weight_decay=weight_decay)
     raise ValueError(f"unknown optimizer {name!r}: use one of {OPTIMIZERS}")
 
 # %% ../nbs/04_lr_finder.ipynb #1de71d02

@@ -7,7 +7,8 @@ __all__ = ['MODELS', 'RESUME_KEYS', 'RUN_FILES', 'DEBUG_VAR', 'get_device', 'dev
            'TrainConfig', 'default_lr_mult', 'make_model', 'model_device', 'train_one_epoch', 'evaluate',
            'keep_freed_memory', 'save_checkpoint', 'load_checkpoint', 'load_model_state', 'nonfinite_state',
            'prepare_out', 'lr_finder_steps', 'find_lr_bounds', 'fit_one_cycle', 'LabelSmoothingNLL', 'save_history',
-           'load_history', 'plot_history', 'history_table', 'time_train_step', 'estimate_run_seconds', 'main']
+           'load_history', 'scale_logits', 'plot_history', 'history_table', 'time_train_step', 'estimate_run_seconds',
+           'main']
 
 # %% ../nbs/06_train.ipynb #7aac7d4d
 import json, os, re, sys, time, math, random, argparse, platform
@@ -16,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from torch import nn
+from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 import torch.nn.functional as F
 import matplotlib.pyplot as plt
 from tqdm.auto import tqdm
@@ -71,7 +73,10 @@ class TrainConfig:
     optimizer: str = "sgd"  # "sgd" (Nesterov momentum) or "adam"
     momentum: float = 0.9
     weight_decay: float = 5e-4
-    label_smoothing: float = 0.0
+    label_smoothing: float = 0.0  # ε of the smoothed cross-entropy (`LabelSmoothingNLL`); 0 is the recipe
+    logit_scale: float = 1.0  # multiply the logits by this before the softmax (`scale_logits`; Page uses 0.125); 1 is the recipe
+    wd_bn_bias: bool = True  # weight decay on every parameter (the recipe); False: not on BatchNorm weights and biases, nor on biases
+    ema: float|None = None  # evaluate an exponential moving average of the weights, with this decay per step (e.g. 0.995); None: no EMA (the recipe)
     width: int = 64  # CustomResNet width; 64 is the spec, 16 the CPU edition (ResNet18 has a fixed width)
     subset: int|None = None  # train on a class-balanced subset of this many images
     test_subset: int|None = None  # evaluate on a class-balanced subset of the test set
@@ -105,6 +110,8 @@ def _check_config(c:TrainConfig):
     if c.width < 1: raise ValueError(f"width must be >= 1, got {c.width}")
     if c.optimizer not in OPTIMIZERS: raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {c.optimizer!r}")
     if not 0 <= c.label_smoothing < 1: raise ValueError(f"label_smoothing must be in [0, 1), got {c.label_smoothing}")
+    if not c.logit_scale > 0: raise ValueError(f"logit_scale must be > 0, got {c.logit_scale}")
+    if c.ema is not None and not 0 < c.ema < 1: raise ValueError(f"ema (the decay per step) must be in (0, 1), e.g. 0.995; got {c.ema}")
     if c.subset is not None and not 1 <= c.subset <= 50_000: raise ValueError(f"subset must be in 1..50000 (training images), got {c.subset}")
     if c.test_subset is not None and not 1 <= c.test_subset <= 10_000: raise ValueError(f"test_subset must be in 1..10000 (test images), got {c.test_subset}")
     if c.seed < 0: raise ValueError(f"seed must be >= 0, got {c.seed}")
@@ -125,7 +132,7 @@ def make_model(cfg:TrainConfig) -> nn.Module:
 def _train_images(cfg:TrainConfig) -> int: return cfg.subset or 50_000 - (cfg.valid or 0)  # images per training epoch
 
 # The settings a resumed run must share with its checkpoint (lr_min/lr_max are compared once found).
-RESUME_KEYS = ("model", "epochs", "batch_size", "peak_epoch", "optimizer", "momentum", "weight_decay", "label_smoothing", "width", "subset", "test_subset", "valid", "seed")
+RESUME_KEYS = ("model", "epochs", "batch_size", "peak_epoch", "optimizer", "momentum", "weight_decay", "label_smoothing", "logit_scale", "wd_bn_bias", "ema", "width", "subset", "test_subset", "valid", "seed")
 
 # %% ../nbs/06_train.ipynb #30c90262
 def _amp(device): return device.type == "cuda"
@@ -154,6 +161,7 @@ def train_one_epoch(model:nn.Module, # Its parameters' device is where the batch
                     sched, # Stepped after every batch
                     loss_fn:nn.Module, # Takes (N,10) log-probabilities and (N,) labels
                     scaler:torch.amp.GradScaler|None=None, # Scales the loss under float16 autocast (CUDA)
+                    ema:AveragedModel|None=None, # An exponential moving average of `model`'s weights, updated after every step (`TrainConfig.ema`)
                     desc:str="train", progress:bool=True, # The tqdm bar's label; show it at all
                    ) -> tuple[float, float, list]: # (mean loss, accuracy in [0,1], the LR of every step)
     "Train `model` for one pass over `dl`. Raises `FloatingPointError` at the first NaN/inf loss, before the step that would spread it to the weights."
@@ -170,6 +178,7 @@ def train_one_epoch(model:nn.Module, # Its parameters' device is where the batch
         opt.zero_grad(set_to_none=True)
         if scaler is not None and scaler.is_enabled(): scaler.scale(loss).backward(); scaler.step(opt); scaler.update()
         else: loss.backward(); opt.step()
+        if ema is not None: ema.update_parameters(model)
         sched.step()
         n += len(y); tot_loss += loss.item()*len(y); correct += (out.argmax(1) == y).sum().item()
         bar.set_postfix(loss=f"{tot_loss/n:.3f}", acc=f"{correct/n:.3f}", lr=f"{lrs[-1]:.2e}")
@@ -269,9 +278,9 @@ def prepare_out(out:str|Path, # The run's folder
 
 # %% ../nbs/06_train.ipynb #1b1c2972
 def _new_history(cfg:TrainConfig, device:torch.device) -> dict:
-    "An empty history that says what ran where: the configuration, the device and its name, the torch version."
+    "An empty history that says what ran where: the configuration, the device and its name, the torch version, the CPU threads torch uses."
     return dict(epoch=[], train_loss=[], train_acc=[], test_loss=[], test_acc=[], seconds=[], lrs=[], lr_min=cfg.lr_min, lr_max=cfg.lr_max,
-                config=asdict(cfg), device=device.type, device_name=device_name(device), torch=torch.__version__,
+                config=asdict(cfg), device=device.type, device_name=device_name(device), torch=torch.__version__, threads=torch.get_num_threads(),
                 eval_split="valid" if cfg.valid else "test")  # what test_loss and test_acc were measured on
 
 def _resume_from(ck_path:Path, cfg:TrainConfig) -> dict:
@@ -306,7 +315,7 @@ def _start(model, train_dl, cfg, hist, ck, ck_path, progress, log, lr_finder_res
     if ck is not None:
         load_model_state(model, ck["model"], ck_path)
         cfg.lr_min, cfg.lr_max = ck["config"]["lr_min"], ck["config"]["lr_max"]
-        hist = {**ck["history"], **{k: hist[k] for k in ("device", "device_name", "torch", "eval_split")}}
+        hist = {**ck["history"], **{k: hist[k] for k in ("device", "device_name", "torch", "threads", "eval_split")}}
         log(f"resuming from {ck_path}: {ck['epoch']} of {cfg.epochs} epochs done")
     elif cfg.lr_max is None:
         t0 = time.time()
@@ -330,7 +339,7 @@ def fit_one_cycle(cfg:TrainConfig|None=None, # The recipe; None: `TrainConfig()`
                   verbose:bool=True, # Print a line per epoch, the LR range test's result, resuming
                   overwrite:bool=False, # Move an earlier run in `out` aside instead of refusing (see `prepare_out`)
                   lr_finder_result:list|None=None, # If a list, the LR range test's result is appended to it
-                 ) -> tuple[nn.Module, dict]: # (the trained model, the history, with the run's config and device)
+                 ) -> tuple[nn.Module, dict]: # (the trained model, or with `cfg.ema` its moving average, which is what was scored; the history, with the run's config and device)
     "Train on CIFAR-10 with the one-cycle policy, finding LRMIN/LRMAX with the LR range test when not given; checkpoints every epoch. Raises `FloatingPointError` when training diverges, leaving the last finite checkpoint."
     cfg = replace(cfg or TrainConfig()).validate()
     if stop_after is not None and stop_after < 1: raise ValueError(f"stop_after must be >= 1 epoch, got {stop_after}")
@@ -346,6 +355,7 @@ def fit_one_cycle(cfg:TrainConfig|None=None, # The recipe; None: `TrainConfig()`
     train_dl, test_dl = get_dataloaders(data, cfg.batch_size, cfg.subset, cfg.test_subset, cfg.seed, num_workers, device,
                                         test_batch_size=max(1024, cfg.batch_size), valid=cfg.valid)  # evaluation keeps no activations: large batches are cheaper
     model = make_model(cfg).to(device, memory_format=_memory_format(device))
+    if cfg.logit_scale != 1: scale_logits(model, cfg.logit_scale)  # before the LR range test, which then measures the scaled model
     hist = _new_history(cfg, device)
     hist = _start(model, train_dl, cfg, hist, ck, ck_path, progress, log, lr_finder_result)
     hist.update(lr_min=cfg.lr_min, lr_max=cfg.lr_max, config=asdict(cfg))
@@ -353,23 +363,26 @@ def fit_one_cycle(cfg:TrainConfig|None=None, # The recipe; None: `TrainConfig()`
 
 # %% ../nbs/06_train.ipynb #80f9f49d
 def _fit(model, cfg, train_dl, test_dl, hist, ck, ck_path, stop_after, progress, log):
-    "The epochs of `fit_one_cycle`: optimizer, schedule and scaler (restored from `ck` when resuming), then train, evaluate, check, save."
+    "The epochs of `fit_one_cycle`: optimizer, schedule, scaler and EMA (restored from `ck` when resuming), then train, evaluate, check, save."
     device = model_device(model)
-    opt = make_optimizer(model, cfg.optimizer, lr=cfg.lr_min, momentum=cfg.momentum, weight_decay=cfg.weight_decay)
+    opt = make_optimizer(model, cfg.optimizer, lr=cfg.lr_min, momentum=cfg.momentum, weight_decay=cfg.weight_decay, wd_bn_bias=cfg.wd_bn_bias)
     sched = one_cycle(opt, cfg.lr_min, cfg.lr_max, cfg.epochs, len(train_dl), cfg.peak_epoch)
     scaler = torch.amp.GradScaler(device.type, enabled=_amp(device))
+    ema = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(cfg.ema), use_buffers=True) if cfg.ema else None  # BatchNorm statistics averaged too
     start = 0
     if ck is not None:
         opt.load_state_dict(ck["optimizer"]); sched.load_state_dict(ck["scheduler"]); scaler.load_state_dict(ck["scaler"])
+        if ema is not None: ema.load_state_dict(ck["ema"])
         start = ck["epoch"]; torch.set_rng_state(ck["rng"]["torch"])
     net = torch.compile(model) if cfg.compile else model
+    scored = net if ema is None else ema  # the weights that are evaluated (and returned)
     loss_fn = nn.NLLLoss() if cfg.label_smoothing == 0 else LabelSmoothingNLL(cfg.label_smoothing)
     for epoch in range(start, cfg.epochs if stop_after is None else min(cfg.epochs, start + stop_after)):
         t0 = time.time()
         seed_epoch(train_dl, cfg.seed, epoch)
         try:
-            tr_loss, tr_acc, lrs = train_one_epoch(net, train_dl, opt, sched, loss_fn, scaler, f"epoch {epoch+1}/{cfg.epochs}", progress)
-            te_loss, te_acc = evaluate(net, test_dl)
+            tr_loss, tr_acc, lrs = train_one_epoch(net, train_dl, opt, sched, loss_fn, scaler, ema, f"epoch {epoch+1}/{cfg.epochs}", progress)
+            te_loss, te_acc = evaluate(scored, test_dl)
             bad = nonfinite_state(model)
             if bad or not math.isfinite(te_loss):
                 raise FloatingPointError(f"the {hist['eval_split']} loss is {te_loss:.3g}" + (f" and {len(bad)} weights or BatchNorm statistics hold NaN/inf ({bad[0]}, ...)" if bad else ""))
@@ -379,13 +392,14 @@ def _fit(model, cfg, train_dl, test_dl, hist, ck, ck_path, stop_after, progress,
         log(f"epoch {epoch+1:>2}/{cfg.epochs}  train loss {tr_loss:.3f} acc {tr_acc:.2%}  {hist['eval_split']} loss {te_loss:.3f} acc {te_acc:.2%}  "
             f"lr {lrs[0]:.2e}->{lrs[-1]:.2e}  {hist['seconds'][-1]:.0f} s")
         if epoch + 1 == cfg.epochs:  # the final model, also scored with flip TTA: one more forward pass per image, no training
-            t0 = time.time(); hist["tta_loss"], hist["tta_acc"] = evaluate(net, test_dl, tta=True); hist["tta_seconds"] = time.time() - t0
+            t0 = time.time(); hist["tta_loss"], hist["tta_acc"] = evaluate(scored, test_dl, tta=True); hist["tta_seconds"] = time.time() - t0
             log(f"with flip TTA: {hist['eval_split']} loss {hist['tta_loss']:.3f} acc {hist['tta_acc']:.2%}  {hist['tta_seconds']:.0f} s")
         if ck_path is not None:
             save_checkpoint(ck_path, dict(model=model.state_dict(), optimizer=opt.state_dict(), scheduler=sched.state_dict(), scaler=scaler.state_dict(),
-                                          rng=dict(torch=torch.get_rng_state()), history=hist, config=asdict(cfg), epoch=epoch + 1))
+                                          rng=dict(torch=torch.get_rng_state()), history=hist, config=asdict(cfg), epoch=epoch + 1,
+                                          **({} if ema is None else dict(ema=ema.state_dict()))))  # "model": the trained weights, to resume from
             save_history(hist, ck_path.parent/"history.json")
-    return model, hist
+    return (model if ema is None else ema.module), hist
 
 # %% ../nbs/06_train.ipynb #27c4b404
 class LabelSmoothingNLL(nn.Module):
@@ -400,6 +414,18 @@ def save_history(hist:dict, path:str|Path):
 def load_history(path:str|Path) -> dict:
     "Load a history saved by `save_history`."
     return json.loads(Path(path).read_text())
+
+# %% ../nbs/06_train.ipynb #0b7a1e02
+class _ScaledLogSoftmax:
+    "A forward hook: log-probabilities in, `log_softmax(scale · them)` out (a class, not a lambda, so that the model can still be copied and pickled)."
+    def __init__(self, scale:float): self.scale = scale
+    def __call__(self, module, inputs, logp): return F.log_softmax(logp*self.scale, dim=1)
+
+def scale_logits(model:nn.Module, # A classifier returning log-probabilities (N,classes), like `CustomResNet`
+                 scale:float=0.125, # The factor on the logits (Page's 0.125)
+                ) -> torch.utils.hooks.RemovableHandle: # `.remove()` undoes it
+    "Make `model` return `log_softmax(scale · logits)`, with a forward hook: its weights and `state_dict` stay as they are."
+    return model.register_forward_hook(_ScaledLogSoftmax(scale))
 
 # %% ../nbs/06_train.ipynb #32bba3ca
 def _eval_split(hist:dict) -> str: return hist.get("eval_split", "test")  # histories made before the validation split have no key
@@ -479,7 +505,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--subset", type=int, default=None, help="train on a class-balanced subset of this many images (1..50000)")
     p.add_argument("--test-subset", type=int, default=None, help="evaluate on a class-balanced subset of the test set (1..10000)")
     p.add_argument("--valid", type=int, default=None, help="hold out this many training images and evaluate on them instead of the test set (for choosing settings; 5000 is usual)")
-    p.add_argument("--label-smoothing", type=float, default=d.label_smoothing)
+    p.add_argument("--label-smoothing", type=float, default=d.label_smoothing, help="ε of the smoothed cross-entropy (0: none, the recipe)")
+    p.add_argument("--logit-scale", type=float, default=d.logit_scale, help="multiply the logits by this before the softmax (Page: 0.125; 1: the recipe)")
+    p.add_argument("--no-wd-bn-bias", action="store_true", help="no weight decay on BatchNorm weights and biases, nor on biases (the recipe decays every parameter)")
+    p.add_argument("--ema", type=float, default=None, help="evaluate an exponential moving average of the weights, with this decay per step, e.g. 0.995 (default: no EMA, the recipe)")
     p.add_argument("--seed", type=int, default=d.seed)
     p.add_argument("--out", default="runs/cifar_course", help="output folder: last.pt, history.json, plots")
     p.add_argument("--resume", action="store_true", help="continue the run in OUT (from OUT/last.pt)")
@@ -500,7 +529,7 @@ def _checked_args(p:argparse.ArgumentParser, argv) -> tuple[argparse.Namespace, 
     a = p.parse_args(argv)
     cfg = TrainConfig(model=a.model, epochs=a.epochs, peak_epoch=a.peak_epoch, batch_size=a.batch_size, lr_min=a.lr_min, lr_max=a.lr_max,
                       optimizer=a.optimizer, lr_mult=a.lr_mult, width=a.width, subset=a.subset, test_subset=a.test_subset, valid=a.valid,
-                      label_smoothing=a.label_smoothing, seed=a.seed, compile=a.compile)
+                      label_smoothing=a.label_smoothing, logit_scale=a.logit_scale, wd_bn_bias=not a.no_wd_bn_bias, ema=a.ema, seed=a.seed, compile=a.compile)
     try:
         cfg.validate()
         if a.stop_after is not None and a.stop_after < 1: raise ValueError(f"stop_after must be >= 1 epoch, got {a.stop_after}")
@@ -513,7 +542,7 @@ def _checked_args(p:argparse.ArgumentParser, argv) -> tuple[argparse.Namespace, 
 
 def _flag_names(msg:str) -> str:
     "Name the command's flags in a message written with `TrainConfig`'s field names (lr_max -> --lr-max)."
-    return re.sub(r"(?<![-\w])(test_subset|lr_min|lr_max|lr_mult|peak_epoch|batch_size|label_smoothing|stop_after|subset|epochs|width|seed|workers|device|valid)\b",
+    return re.sub(r"(?<![-\w])(test_subset|lr_min|lr_max|lr_mult|peak_epoch|batch_size|label_smoothing|logit_scale|stop_after|subset|epochs|width|seed|workers|device|valid|ema)\b",
                   lambda m: "--" + m.group(1).replace("_", "-"), msg)
 
 # %% ../nbs/06_train.ipynb #198fe105
