@@ -355,9 +355,9 @@ def fit_one_cycle(cfg:TrainConfig|None=None, # The recipe; None: `TrainConfig()`
     train_dl, test_dl = get_dataloaders(data, cfg.batch_size, cfg.subset, cfg.test_subset, cfg.seed, num_workers, device,
                                         test_batch_size=max(1024, cfg.batch_size), valid=cfg.valid)  # evaluation keeps no activations: large batches are cheaper
     model = make_model(cfg).to(device, memory_format=_memory_format(device))
-    if cfg.logit_scale != 1: scale_logits(model, cfg.logit_scale)  # before the LR range test, which then measures the scaled model
     hist = _new_history(cfg, device)
     hist = _start(model, train_dl, cfg, hist, ck, ck_path, progress, log, lr_finder_result)
+    if cfg.logit_scale != 1: scale_logits(model, cfg.logit_scale)  # after the LR range test, which measures the recipe's model (see "Beyond the assignment")
     hist.update(lr_min=cfg.lr_min, lr_max=cfg.lr_max, config=asdict(cfg))
     return _fit(model, cfg, train_dl, test_dl, hist, ck, ck_path, stop_after, progress, log)
 
@@ -486,21 +486,27 @@ class _Parser(argparse.ArgumentParser):
     "argparse, with errors as one line (and a pointer to --help) instead of the whole usage block."
     def error(self, message): self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    "argparse's `(default: ...)` after each flag's help, except where the help already says its default or there is none to show (None, False)."
+    def _get_help_string(self, action):
+        h = action.help or ""
+        return h if "(default" in h or action.default is None or action.default is False else super()._get_help_string(action)
+
 # %% ../nbs/06_train.ipynb #63b0b1ed
 def _parser() -> argparse.ArgumentParser:
     d = TrainConfig()
-    p = _Parser(prog="cifar_course_train", formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    p = _Parser(prog="cifar_course_train", formatter_class=_HelpFormatter,
         description="Train the course's CustomResNet (or the ResNet18 baseline) on CIFAR-10 with the LR range test and the one-cycle policy. "
                     "Exit status: 0 on success, 2 for bad arguments, 1 for a failed run.")
     p.add_argument("--data", default=None, help=f"data root holding cifar-10-batches-py (default: ${ENV_VAR}, else ~/.cache/cifar_course; downloaded if missing)")
     p.add_argument("--model", choices=MODELS, default=d.model, help="the assignment's CustomResNet, or the ResNet18 baseline")
-    p.add_argument("--epochs", type=int, default=d.epochs)
+    p.add_argument("--epochs", type=int, default=d.epochs, help="epochs of the one cycle")
     p.add_argument("--peak-epoch", type=float, default=None, help="the LR peaks at the end of this epoch (default: 5 of 24 epochs, the same fraction of other lengths)")
-    p.add_argument("--batch-size", type=int, default=d.batch_size)
+    p.add_argument("--batch-size", type=int, default=d.batch_size, help="images per step")
     p.add_argument("--lr-min", type=float, default=None, help="LRMIN per step (found with the LR range test when omitted)")
     p.add_argument("--lr-max", type=float, default=None, help="LRMAX per step (found with the LR range test when omitted)")
     p.add_argument("--lr-mult", type=float, default=None, help="LRMAX = this x the LR range test's suggestion (default: 3 for 24 epochs or more, else 1)")
-    p.add_argument("--optimizer", choices=OPTIMIZERS, default=d.optimizer)
+    p.add_argument("--optimizer", choices=OPTIMIZERS, default=d.optimizer, help="SGD with Nesterov momentum (the recipe), or Adam")
     p.add_argument("--width", type=int, default=d.width, help="CustomResNet width: 64 is the spec, 16 the CPU edition")
     p.add_argument("--subset", type=int, default=None, help="train on a class-balanced subset of this many images (1..50000)")
     p.add_argument("--test-subset", type=int, default=None, help="evaluate on a class-balanced subset of the test set (1..10000)")
@@ -509,7 +515,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--logit-scale", type=float, default=d.logit_scale, help="multiply the logits by this before the softmax (Page: 0.125; 1: the recipe)")
     p.add_argument("--no-wd-bn-bias", action="store_true", help="no weight decay on BatchNorm weights and biases, nor on biases (the recipe decays every parameter)")
     p.add_argument("--ema", type=float, default=None, help="evaluate an exponential moving average of the weights, with this decay per step, e.g. 0.995 (default: no EMA, the recipe)")
-    p.add_argument("--seed", type=int, default=d.seed)
+    p.add_argument("--seed", type=int, default=d.seed, help="seeds the initial weights, the data order and the augmentation (not the --valid split, the same for every seed)")
     p.add_argument("--out", default="runs/cifar_course", help="output folder: last.pt, history.json, plots")
     p.add_argument("--resume", action="store_true", help="continue the run in OUT (from OUT/last.pt)")
     p.add_argument("--overwrite", action="store_true", help="move an earlier run in OUT aside (to OUT/replaced-<time>/) and start a new one")
