@@ -23,7 +23,7 @@ from torchinfo import summary
 from cifar_course.custom_resnet import CustomResNet, resnet18
 from cifar_course.data import get_dataloaders, default_workers, train_transforms, test_transforms
 from cifar_course.lr_finder import make_optimizer
-from cifar_course.train import get_device, device_name, time_train_step, train_one_epoch, evaluate, keep_freed_memory, _memory_format
+from cifar_course.train import get_device, device_name, cpu_capability, time_train_step, train_one_epoch, evaluate, keep_freed_memory, _memory_format
 
 def sync(device):
     if device.type == "cuda": torch.cuda.synchronize()
@@ -90,7 +90,7 @@ if __name__ == "__main__":
     p.add_argument("--no-epoch", action="store_true", help="skip the real CPU-edition epoch (it needs CIFAR-10; two of them on a CPU, about 4 minutes on a 2-core machine)")
     a = p.parse_args()
     device = get_device(a.device)
-    machine = f"{device_name(device)} ({device.type}; {os.cpu_count()} CPU cores, torch {torch.__version__}, {torch.get_num_threads()} threads)"
+    machine = f"{device_name(device)} ({device.type}; {os.cpu_count()} CPU cores, torch {torch.__version__}, {torch.get_num_threads()} threads, CPU kernels {cpu_capability()})"
     print(f"machine: {machine}")
     if device.type == "cuda": torch.backends.cudnn.benchmark = True
     peak = max(matmul_peak(device) for _ in range(3))
