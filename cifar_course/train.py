@@ -555,6 +555,7 @@ DEBUG_VAR = "CIFAR_COURSE_DEBUG"
 def _checked_args(p:argparse.ArgumentParser, argv) -> tuple[argparse.Namespace, TrainConfig, torch.device]:
     "Parse and check every flag, the device and `--out`, before any data is loaded: `p.error` (exit status 2) names the flag."
     a = p.parse_args(argv)
+    lr_mult_given = a.lr_mult is not None
     if PRESETS[a.preset]: p.set_defaults(**_preset_defaults(PRESETS[a.preset])); a = p.parse_args(argv)  # the preset's settings, then the flags given
     cfg = TrainConfig(model=a.model, epochs=a.epochs, peak_epoch=a.peak_epoch, batch_size=a.batch_size, lr_min=a.lr_min, lr_max=a.lr_max,
                       optimizer=a.optimizer, lr_mult=a.lr_mult, width=a.width, subset=a.subset, test_subset=a.test_subset, valid=a.valid,
@@ -567,7 +568,14 @@ def _checked_args(p:argparse.ArgumentParser, argv) -> tuple[argparse.Namespace, 
         device = get_device(a.device)
         prepare_out(a.out, a.resume, a.overwrite)
     except (ValueError, OSError) as e: p.error(_flag_names(str(e)))
+    a.note = _preset_note(a.preset, cfg, lr_mult_given)
     return a, cfg, device
+
+def _preset_note(preset:str, cfg:TrainConfig, lr_mult_given:bool) -> str|None:
+    "A warning for a preset's `lr_mult` on a run shorter than the 24 epochs it was measured over (04_lr_finder: 10× did not train in 3 epochs), unless `--lr-mult` (or the LRs themselves) were given."
+    if lr_mult_given or cfg.lr_max is not None or "lr_mult" not in PRESETS[preset] or cfg.epochs >= 24: return None
+    return (f"note: --preset {preset} sets LRMAX to {cfg.lr_mult:g} x the LR range test's suggestion, measured over 24 epochs; in 3-epoch runs 10x did not train "
+            f"(04_lr_finder). For this {cfg.epochs}-epoch run, add --lr-mult {default_lr_mult(cfg.epochs):g}.")
 
 def _flag_names(msg:str) -> str:
     "Name the command's flags in a message written with `TrainConfig`'s field names (lr_max -> --lr-max)."
@@ -604,6 +612,7 @@ def main(argv:list|None=None) -> int: # The exit status: 0 success, 2 bad argume
     "Console script `cifar_course_train`. Expected errors print one line naming the file or flag and the fix (`--debug` shows the traceback)."
     p = _parser()
     a, cfg, device = _checked_args(p, argv)
+    if a.note: print(a.note, file=sys.stderr)
     debug = a.debug or os.environ.get(DEBUG_VAR, "") not in ("", "0")
     if device.type == "cpu": keep_freed_memory()  # no page faults on every step (see above); this process ends after the run
     try:
