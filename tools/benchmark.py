@@ -88,7 +88,7 @@ if __name__ == "__main__":
     p.add_argument("--batch", type=int, default=512, help="images per timed training step (default: the recipe's 512)")
     p.add_argument("--workers", type=int, default=None, help="DataLoader workers (default: the course's choice for the device)")
     p.add_argument("--no-data", action="store_true", help="skip the data-pipeline figure (it needs CIFAR-10)")
-    p.add_argument("--compile", action="store_true", help="also time the CPU edition's step (width 16, channels-last) under torch.compile, against eager (compiling takes about a minute)")
+    p.add_argument("--compile", action="store_true", help="also time the CPU edition's step (width 16, channels-last) under torch.compile, against eager (compiling takes tens of seconds the first time; Inductor caches it)")
     p.add_argument("--no-epoch", action="store_true", help="skip the real CPU-edition epoch (it needs CIFAR-10; two of them on a CPU, about 4 minutes on a 2-core machine)")
     a = p.parse_args()
     device = get_device(a.device)
