@@ -105,10 +105,10 @@ def suggest_lrs(lrs, # The swept learning rates, increasing
     return LRFinderResult(lrs, losses, lr_max, lr_max/div, rule, div, sugg, diverged)
 
 # %% ../nbs/04_lr_finder.ipynb #01eec066
-def _lr_finder(model:nn.Module, optimizer:torch.optim.Optimizer, criterion:nn.Module, device:torch.device, amp:bool) -> LRFinder:
-    "torch-lr-finder's `LRFinder`; with `amp`, in mixed precision through its own `amp_backend='torch'` option (float16 and a grad scaler on CUDA, bfloat16 elsewhere)."
-    amp_kw = dict(amp_backend="torch", amp_config=dict(device_type=device.type, dtype=torch.float16 if device.type == "cuda" else torch.bfloat16),
-                  grad_scaler=torch.amp.GradScaler(device.type, enabled=device.type == "cuda")) if amp else {}
+def _lr_finder(model:nn.Module, optimizer:torch.optim.Optimizer, criterion:nn.Module, device:torch.device, amp:torch.dtype|None) -> LRFinder:
+    "torch-lr-finder's `LRFinder`; with `amp` (a dtype), in mixed precision through its own `amp_backend='torch'` option: autocast to `amp`, with a grad scaler that is on for float16 only."
+    amp_kw = dict(amp_backend="torch", amp_config=dict(device_type=device.type, dtype=amp),
+                  grad_scaler=torch.amp.GradScaler(device.type, enabled=amp == torch.float16)) if amp is not None else {}
     return LRFinder(model, optimizer, criterion, device=device, **amp_kw)
 
 def _quiet(progress:bool) -> contextlib.ExitStack:
@@ -132,7 +132,7 @@ def lr_range_test(model:nn.Module, # The model to probe; restored to its initial
                   rule:str="minimum", # Which suggestion becomes lr_max, see `suggest_lrs`
                   div:float=100., # lr_min = lr_max / div
                   device:str|torch.device|None=None, # Default: the model's device
-                  amp:bool|None=None, # Mixed precision; None: on when the device is CUDA
+                  amp:bool|torch.dtype|None=None, # Autocast dtype, torch.bfloat16 or torch.float16 (with a grad scaler); True: float16 on CUDA, bfloat16 elsewhere; False: float32; None: True on CUDA, else False
                   progress:bool=True, # Show torch-lr-finder's progress bar and messages
                  ) -> LRFinderResult:
     "Run Smith's LR range test (exponential sweep) with torch-lr-finder and suggest lr_max and lr_min, leaving `model` and `optimizer` as they were."
@@ -141,7 +141,8 @@ def lr_range_test(model:nn.Module, # The model to probe; restored to its initial
     if len(train_dl) == 0: raise ValueError("train_dl is empty: check the subset size and batch size (and drop_last) of the DataLoader")
     if isinstance(optimizer, str): optimizer = make_optimizer(model, optimizer, lr=start_lr)
     device = torch.device(device) if device is not None else next(model.parameters()).device
-    amp = device.type == "cuda" if amp is None else amp
+    if amp is None: amp = device.type == "cuda"
+    if isinstance(amp, bool): amp = (torch.float16 if device.type == "cuda" else torch.bfloat16) if amp else None
     finder = _lr_finder(model, optimizer, criterion or nn.NLLLoss(), device, amp)
     try:
         with _quiet(progress): finder.range_test(train_dl, start_lr=start_lr, end_lr=end_lr, num_iter=num_iter, step_mode="exp", smooth_f=smooth_f, diverge_th=diverge_th)

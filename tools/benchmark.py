@@ -2,16 +2,17 @@
 
 Prints, each line naming the machine it ran on:
 - training throughput (forward + backward + SGD step, the course's `time_train_step`) of CustomResNet at the spec width 64 and
-  the CPU-edition width 16, in both memory layouts (NCHW and channels-last), and of the ResNet18 baseline, at the recipe's
-  batch of 512 (on a CPU the cost per image does depend on the batch: NCHW at width 16 is much slower at 512 than at 64);
+  the CPU-edition width 16, in both memory layouts (NCHW and channels-last) in float32, and in channels-last at each other
+  precision this machine runs fast (bf16 on a CPU with native bfloat16, fp16 and bf16 on CUDA), and of the ResNet18 baseline,
+  at the recipe's batch of 512 (on a CPU the cost per image does depend on the batch);
 - the implied GFLOP/s (3 x forward multiply-adds x 2 FLOPs, from torchinfo) against a measured matmul peak;
 - the data pipeline's throughput: the train transform through the course's DataLoader with the workers it picks for the device,
   and how it compares with the training step (does the model wait for data?);
 - one real epoch of the CPU edition (width 16, batch 512, all 50,000 training images, then the 10,000 test images), run by
   the course's own `train_one_epoch` and `evaluate`: its seconds, split into waiting for data (timed around the DataLoader),
   training steps (the rest of `train_one_epoch`) and evaluation. On a CPU it runs twice, in this order: first the plain path
-  (NCHW, the albumentations pipeline run whole per image, glibc's default malloc), then the course's CPU path (channels-last,
-  padding once and normalizing per batch, `keep_freed_memory`), and prints the ratio. The order matters: `keep_freed_memory`
+  (NCHW, float32, the albumentations pipeline run whole per image, glibc's default malloc), then the course's CPU path
+  (channels-last, the precision `auto` picks, padding once and normalizing per batch, `keep_freed_memory`), and prints the ratio. The order matters: `keep_freed_memory`
   cannot be undone in a process;
 - with --compile, the CPU edition's step under torch.compile (Inductor), against the same step run eagerly.
 
@@ -24,14 +25,21 @@ from torchinfo import summary
 from cifar_course.custom_resnet import CustomResNet, resnet18
 from cifar_course.data import get_dataloaders, default_workers, train_transforms, test_transforms
 from cifar_course.lr_finder import make_optimizer
-from cifar_course.train import get_device, device_name, cpu_capability, time_train_step, train_one_epoch, evaluate, keep_freed_memory, _memory_format
+from cifar_course.train import (get_device, device_name, cpu_capability, time_train_step, train_one_epoch, evaluate, keep_freed_memory, _memory_format,
+                                native_bf16, resolve_precision)
 
 def sync(device):
     if device.type == "cuda": torch.cuda.synchronize()
 
-def matmul_peak(device, n=4096, reps=5):
-    "Measured matmul throughput in GFLOP/s: fp32 on a CPU, fp16 on CUDA (the precision training uses there)."
-    dtype = torch.float16 if device.type == "cuda" else torch.float32
+DTYPES = dict(fp32=torch.float32, bf16=torch.bfloat16, fp16=torch.float16)
+
+def fast_precisions(device) -> list:
+    "The precisions this device runs fast: fp32 always; bf16 on a CPU with native bfloat16; fp16 (and bf16 where supported) on CUDA."
+    if device.type == "cuda": return ["fp32", "fp16"] + (["bf16"] if torch.cuda.is_bf16_supported() else [])
+    return ["fp32"] + (["bf16"] if device.type == "cpu" and native_bf16() else [])
+
+def matmul_peak(device, dtype=torch.float32, n=4096, reps=5):
+    "Measured matmul throughput in GFLOP/s, in `dtype`."
     a, b = torch.randn(n, n, device=device, dtype=dtype), torch.randn(n, n, device=device, dtype=dtype)
     a @ b; sync(device)
     t = time.perf_counter()
@@ -58,7 +66,7 @@ class TimedLoader:
             if batch is None: return
             yield batch
 
-def real_epoch(device, workers, plain=False):
+def real_epoch(device, workers, plain=False, precision="auto"):
     "Seconds of one CPU-edition epoch through the course's own `train_one_epoch` and `evaluate`, split: (waiting for batches, training steps, evaluation, images). `plain`: NCHW and the whole albumentations pipeline per image."
     tfms = dict(train_tfm=train_transforms(), test_tfm=test_transforms()) if plain else {}
     train_dl, test_dl = get_dataloaders(batch_size=512, seed=0, num_workers=workers, device=device, test_batch_size=1024, **tfms)
@@ -69,9 +77,10 @@ def real_epoch(device, workers, plain=False):
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda step: 1.)  # a constant LR: the schedule costs nothing measurable
     timed = TimedLoader(train_dl)
     with mock.patch("cifar_course.train._memory_format", lambda d: fmt):  # the layout the batches are put in
-        t = time.perf_counter(); train_one_epoch(model, timed, opt, sched, torch.nn.NLLLoss(), progress=False); sync(device)
+        scaler = torch.amp.GradScaler(device.type, enabled=precision == "fp16")
+        t = time.perf_counter(); train_one_epoch(model, timed, opt, sched, torch.nn.NLLLoss(), scaler, progress=False, precision=precision); sync(device)
         t_train = time.perf_counter() - t
-        t = time.perf_counter(); evaluate(model, test_dl); sync(device)
+        t = time.perf_counter(); evaluate(model, test_dl, precision=precision); sync(device)
         t_eval = time.perf_counter() - t
     return timed.wait, t_train - timed.wait, t_eval, len(train_dl.dataset)
 
@@ -95,41 +104,48 @@ if __name__ == "__main__":
     machine = f"{device_name(device)} ({device.type}; {os.cpu_count()} CPU cores, torch {torch.__version__}, {torch.get_num_threads()} threads, CPU kernels {cpu_capability()})"
     print(f"machine: {machine}")
     if device.type == "cuda": torch.backends.cudnn.benchmark = True
-    peak = max(matmul_peak(device) for _ in range(3))
-    print(f"{'fp16' if device.type == 'cuda' else 'fp32'} matmul (4096x4096): {peak:.1f} GFLOP/s (best of 3)")
+    precisions = fast_precisions(device)
+    auto = resolve_precision("auto", device)
+    print(f"precisions timed: {', '.join(precisions)}; auto picks {auto[0]} here ({auto[1]})")
+    peaks = {p: max(matmul_peak(device, DTYPES[p]) for _ in range(3)) for p in precisions}
+    for p, g in peaks.items(): print(f"{p} matmul (4096x4096): {g:.1f} GFLOP/s (best of 3)")
+    peak = peaks["fp32"]
     batch = a.batch
     ips = {}
     for name, make in (("CustomResNet width 64", lambda: CustomResNet(width=64)), ("CustomResNet width 16", lambda: CustomResNet(width=16)),
                        ("ResNet18", resnet18)):
         macs = summary(make(), input_size=(1, 3, 32, 32), verbose=0, device="cpu").total_mult_adds
-        for fmt in (torch.contiguous_format, torch.channels_last):
+        runs = [(torch.contiguous_format, "fp32"), (torch.channels_last, "fp32")] + [(torch.channels_last, p) for p in precisions[1:]]
+        for fmt, prec in runs:
             if name == "ResNet18" and fmt == torch.contiguous_format: continue
             torch.manual_seed(0)
             m = make().to(device, memory_format=fmt)
-            ips[name, fmt] = r = 1/time_train_step(m, batch, a.steps)
+            ips[name, fmt, prec] = r = 1/time_train_step(m, batch, a.steps, precision=prec)
             layout = "channels-last" if fmt == torch.channels_last else "NCHW"
-            print(f"{name:<22} {layout:<13} batch {batch}: {r:9.1f} images/s train step ({50_000/r/60:.2f} min per 50,000 images); "
-                  f"{macs/1e9:.3f} G mult-adds/image, ~{r*macs*6/1e9:.0f} GFLOP/s (direct count) = {r*macs*6/1e9/peak:.0%} of the matmul peak")
-        if (name, torch.contiguous_format) in ips:
-            print(f"{'':<22} channels-last / NCHW = {ips[name, torch.channels_last]/ips[name, torch.contiguous_format]:.2f}x")
+            print(f"{name:<22} {layout:<13} {prec} batch {batch}: {r:9.1f} images/s train step ({50_000/r/60:.2f} min per 50,000 images); "
+                  f"{macs/1e9:.3f} G mult-adds/image, ~{r*macs*6/1e9:.0f} GFLOP/s (direct count) = {r*macs*6/1e9/peaks[prec]:.0%} of the {prec} matmul peak")
+        if (name, torch.contiguous_format, "fp32") in ips:
+            print(f"{'':<22} channels-last / NCHW (fp32) = {ips[name, torch.channels_last, 'fp32']/ips[name, torch.contiguous_format, 'fp32']:.2f}x")
+        for prec in precisions[1:]:
+            print(f"{'':<22} {prec} / fp32 (channels-last) = {ips[name, torch.channels_last, prec]/ips[name, torch.channels_last, 'fp32']:.2f}x")
         if a.compile and name == "CustomResNet width 16":  # the same step, fused and generated by torch.compile (Inductor)
             torch.manual_seed(0)
             m = torch.compile(make().to(device, memory_format=torch.channels_last))
-            t = time.perf_counter(); r = 1/time_train_step(m, batch, a.steps); took = time.perf_counter() - t - a.steps*batch/r
-            print(f"{name:<22} channels-last batch {batch}, torch.compile: {r:9.1f} images/s train step = {r/ips[name, torch.channels_last]:.2f}x eager channels-last; "
+            t = time.perf_counter(); r = 1/time_train_step(m, batch, a.steps, precision="fp32"); took = time.perf_counter() - t - a.steps*batch/r
+            print(f"{name:<22} channels-last fp32 batch {batch}, torch.compile: {r:9.1f} images/s train step = {r/ips[name, torch.channels_last, 'fp32']:.2f}x eager; "
                   f"compiling (or loading what Inductor cached from an earlier run) and the first step took {took:.0f} s")
     print("  (above 100% of the peak means the convolution kernels do fewer FLOPs than the direct count, e.g. Winograd)")
     workers = default_workers(device) if a.workers is None else a.workers
     if not a.no_data:
         d_ips, w = data_throughput(20 if device.type == "cuda" else 5, workers, device)
-        step = ips["CustomResNet width 64", torch.channels_last]
+        step = ips["CustomResNet width 64", torch.channels_last, auto[0]]
         print(f"data pipeline (train transform, batch 512, {w} workers): {d_ips:.0f} images/s; the spec model's step takes {step:.0f} images/s: "
               + (f"the model waits for data (data-bound by {step/d_ips:.1f}x)" if d_ips < step else f"data keeps up ({d_ips/step:.1f}x the step's rate)"))
     if not a.no_epoch:
         if device.type == "cpu":
-            plain = print_epoch("plain path: NCHW, pipeline per image, default malloc", workers, *real_epoch(device, workers, plain=True))
+            plain = print_epoch("plain path: NCHW, fp32, pipeline per image, default malloc", workers, *real_epoch(device, workers, plain=True, precision="fp32"))
             keep_freed_memory()
-        fast = print_epoch("the course's path: channels-last, padded once, normalized per batch" + (", keep_freed_memory" if device.type == "cpu" else ""),
+        fast = print_epoch(f"the course's path: channels-last, {auto[0]}, padded once, normalized per batch" + (", keep_freed_memory" if device.type == "cpu" else ""),
                            workers, *real_epoch(device, workers))
         if device.type == "cpu": print(f"{'':<22} the course's CPU path / plain path = {plain/fast:.2f}x (whole epoch, training and evaluation)")
     print(f"machine: {machine}")
