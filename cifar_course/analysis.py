@@ -14,16 +14,19 @@ from torch import nn
 import matplotlib.pyplot as plt
 from .data import CIFAR10_CLASSES, NormalizeCollate, denormalize, show_images
 from .custom_resnet import CustomResNet, ModelPart
-from .train import load_checkpoint, load_model_state, get_device, make_model, TrainConfig
+from .train import load_checkpoint, load_model_state, get_device, make_model, scale_logits, TrainConfig
 
 # %% ../nbs/07_analysis.ipynb #61d9a363
 def load_trained(path:str|Path, # A `last.pt` written by `cifar_course_train` / `fit_one_cycle`
                  device:str|torch.device|None=None) -> nn.Module: # In eval mode, on `device` (None: `get_device()`)
-    "Rebuild the trained model (`CustomResNet` of the saved width, or ResNet18) from a checkpoint's configuration and weights."
+    "Rebuild the model a run scored from its checkpoint: `CustomResNet` of the saved width (or ResNet18), with the EMA weights when the run kept an EMA (`--ema`) and the logit scale when it had one (`--logit-scale`), as `fit_one_cycle` evaluated it. Raises `FileNotFoundError`, or `ValueError` for weights that do not fit."
     ck = load_checkpoint(path)
     fields = TrainConfig.__dataclass_fields__
-    model = make_model(TrainConfig(**{k: v for k, v in ck["config"].items() if k in fields}))
-    load_model_state(model, ck["model"], path)
+    cfg = TrainConfig(**{k: v for k, v in ck["config"].items() if k in fields})
+    model = make_model(cfg)
+    if "ema" in ck: load_model_state(model, {k.removeprefix("module."): v for k, v in ck["ema"].items() if k != "n_averaged"}, path)  # the average, not the last step's weights
+    else: load_model_state(model, ck["model"], path)
+    if cfg.logit_scale != 1: scale_logits(model, cfg.logit_scale)
     return model.to(get_device(device)).eval()
 
 # %% ../nbs/07_analysis.ipynb #fc05801a
