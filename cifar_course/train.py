@@ -10,7 +10,7 @@ __all__ = ['RESUME_KEYS', 'get_device', 'device_name', 'cpu_capability', 'seed_e
            'scale_logits', 'plot_history', 'history_table', 'time_train_step', 'estimate_run_seconds']
 
 # %% ../nbs/06_train.ipynb #7aac7d4d
-import json, os, re, sys, time, math, random, argparse, platform
+import json, os, re, sys, time, math, random, argparse, platform, warnings
 from dataclasses import dataclass, asdict, replace
 from pathlib import Path
 import numpy as np
@@ -143,7 +143,9 @@ def train_one_epoch(model:nn.Module, # Its parameters' device is where the batch
         if scaler is not None and scaler.is_enabled(): scaler.scale(loss).backward(); scaler.step(opt); scaler.update()
         else: loss.backward(); opt.step()
         if ema is not None: ema.update_parameters(model)
-        sched.step()
+        with warnings.catch_warnings():  # float16: a GradScaler skips a step whose gradients overflowed, and the schedule moves on all the same
+            warnings.filterwarnings("ignore", "Detected call of `lr_scheduler")
+            sched.step()
         n += len(y); tot_loss += loss.item()*len(y); correct += (out.argmax(1) == y).sum().item()
         bar.set_postfix(loss=f"{tot_loss/n:.3f}", acc=f"{correct/n:.3f}", lr=f"{lrs[-1]:.2e}")
     return tot_loss/n, correct/n, lrs
