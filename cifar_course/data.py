@@ -125,16 +125,16 @@ def train_transforms(mean:tuple=CIFAR10_MEAN, # Per-channel mean in [0,1]: used 
                     ) -> A.Compose: # Maps `image=` (H,W,C) uint8 to `image` (C,H,W) float32
     "The training augmentation: pad → random crop → horizontal flip → cutout → normalize → tensor (David Page, 'How to train your ResNet'). Raises `ValueError` for a negative `pad` or a hole larger than the crop."
     if pad < 0 or not 0 <= cutout <= size: raise ValueError(f"need pad >= 0 and 0 <= cutout <= size, got pad={pad}, cutout={cutout}, size={size}")
-    tfms = [A.PadIfNeeded(min_height=size+2*pad, min_width=size+2*pad, border_mode=cv2.BORDER_REFLECT_101)] if pad else []
-    tfms += [A.RandomCrop(height=size, width=size), A.HorizontalFlip(p=p_flip)]
+    tfms = [A.PadIfNeeded(min_height=size+2*pad, min_width=size+2*pad, border_mode=cv2.BORDER_REFLECT_101, strict=True)] if pad else []
+    tfms += [A.RandomCrop(height=size, width=size, strict=True), A.HorizontalFlip(p=p_flip, strict=True)]
     if cutout: tfms.append(A.CoarseDropout(num_holes_range=(1, 1), hole_height_range=(cutout, cutout),
-                                           hole_width_range=(cutout, cutout), fill=mean_fill(mean), p=p_cutout))
-    if normalize: tfms += [A.Normalize(mean=mean, std=std, max_pixel_value=255.0), ToTensorV2()]
-    return A.Compose(tfms, seed=seed)
+                                           hole_width_range=(cutout, cutout), fill=mean_fill(mean), p=p_cutout, strict=True))
+    if normalize: tfms += [A.Normalize(mean=mean, std=std, max_pixel_value=255.0, strict=True), ToTensorV2()]
+    return A.Compose(tfms, seed=seed, strict=True)  # strict: a misspelled or retired argument (or input key) raises, instead of a warning and the default
 
 def test_transforms(mean:tuple=CIFAR10_MEAN, std:tuple=CIFAR10_STD) -> A.Compose:
     "The test-time transform: normalize → tensor, nothing random."
-    return A.Compose([A.Normalize(mean=mean, std=std, max_pixel_value=255.0), ToTensorV2()])
+    return A.Compose([A.Normalize(mean=mean, std=std, max_pixel_value=255.0, strict=True), ToTensorV2()], strict=True)
 
 def mean_fill(mean:tuple=CIFAR10_MEAN) -> tuple:
     "The dataset mean as a uint8 RGB colour: the value a cutout hole is filled with."
