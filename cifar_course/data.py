@@ -4,10 +4,10 @@
 
 # %% auto #0
 __all__ = ['ENV_VAR', 'CIFAR10_FOLDER', 'CIFAR10_CLASSES', 'CIFAR10_MEAN', 'CIFAR10_STD', 'VALID_SEED', 'default_data_root',
-           'data_root', 'CorruptDataError', 'cifar10_md5s', 'check_cifar10', 'get_cifar10', 'link_cifar10',
-           'train_transforms', 'test_transforms', 'mean_fill', 'denormalize', 'show_augmentations', 'CIFARDataset',
-           'NormalizeCollate', 'balanced_subset', 'EpochShuffle', 'valid_split', 'default_workers', 'get_dataloaders',
-           'show_images', 'show_batch', 'show_batch_cli']
+           'data_root', 'CorruptDataError', 'cifar10_md5s', 'check_cifar10', 'get_cifar10', 'train_transforms',
+           'test_transforms', 'mean_fill', 'denormalize', 'show_augmentations', 'CIFARDataset', 'NormalizeCollate',
+           'balanced_subset', 'EpochShuffle', 'valid_split', 'default_workers', 'get_dataloaders', 'show_images',
+           'show_batch', 'link_cifar10', 'show_batch_cli']
 
 # %% ../nbs/01_data.ipynb #e45ae7ff
 import os, hashlib, shutil
@@ -97,16 +97,6 @@ def get_cifar10(train:bool=True, # The 50,000-image training split, or the 10,00
 
 # %% ../nbs/01_data.ipynb #b4bf3ee0
 CIFAR10_CLASSES = ('airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck')
-
-# %% ../nbs/01_data.ipynb #80f0f832
-def link_cifar10(root:str|Path, # Folder to create `cifar-10-batches-py` in (made if missing)
-                 src:str|Path|None=None, # Data root that holds the real files; None: `data_root()`
-                ) -> Path: # The new `root/cifar-10-batches-py`
-    "Make a CIFAR-10 folder of symbolic links to the real files: a copy for tests to damage, at no disk cost. Raises `FileExistsError` if it exists."
-    dst = Path(root)/CIFAR10_FOLDER
-    dst.mkdir(parents=True)
-    for name in cifar10_md5s(): os.symlink(data_root(src)/CIFAR10_FOLDER/name, dst/name)
-    return dst
 
 # %% ../nbs/01_data.ipynb #7ff35504
 CIFAR10_MEAN = (0.4914, 0.4822, 0.4465)  # per-channel (R,G,B) mean of the training set, pixels scaled to [0,1]
@@ -290,6 +280,16 @@ def show_batch(batch:tuple, # (x, y): (N,3,H,W) normalized images and (N,) label
     "The first `n` images of a batch, de-normalized and titled with their class names (`show_images`); returns the matplotlib figure."
     x, y = batch
     return show_images(x[:n], [classes[int(label)] for label in y[:n]], ncols, mean=mean, std=std)
+
+# %% ../nbs/01_data.ipynb #80f0f832
+def link_cifar10(root:str|Path, # Folder to create `cifar-10-batches-py` in (made if missing)
+                 src:str|Path|None=None, # Data root that holds the real files; None: `data_root()`
+                ) -> Path: # The new `root/cifar-10-batches-py`
+    "Make a CIFAR-10 folder of symbolic links to the real files: a copy for tests to damage, at no disk cost. Raises `FileExistsError` if it exists."
+    dst = Path(root)/CIFAR10_FOLDER
+    dst.mkdir(parents=True)
+    for name in cifar10_md5s(): os.symlink(data_root(src)/CIFAR10_FOLDER/name, dst/name)
+    return dst
 
 # %% ../nbs/01_data.ipynb #843dc185
 def show_batch_cli():
