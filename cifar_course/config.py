@@ -85,7 +85,7 @@ def default_lr_mult(epochs:int) -> float:
 
 # %% ../nbs/05b_config.ipynb #0b7a1e08
 PRESETS = {"recipe": {},  # the assignment's recipe: the default
-           "logit-scale-lr-mult-10": dict(logit_scale=0.125, lr_mult=10.)}  # the best measured in 06_train, "Beyond the assignment" (CPU edition, 24 epochs)
+           "logit-scale-lr-mult-10": dict(logit_scale=0.125, lr_mult=10.)}  # the best measured in 09_beyond (CPU edition, 24 epochs)
 
 def _preset_defaults(settings:dict) -> dict:
     "A preset's `TrainConfig` settings as the command's argparse defaults (`wd_bn_bias=False` is the flag `--no-wd-bn-bias`)."

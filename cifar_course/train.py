@@ -313,7 +313,7 @@ def fit_one_cycle(cfg:TrainConfig|None=None, # The recipe; None: `TrainConfig()`
     model = make_model(cfg).to(device, memory_format=_memory_format(device))
     hist = _new_history(cfg, device, precision)
     hist = _start(model, train_dl, cfg, hist, ck, ck_path, progress, log, lr_finder_result)
-    if cfg.logit_scale != 1: scale_logits(model, cfg.logit_scale)  # after the LR range test, which measures the recipe's model (see "Beyond the assignment")
+    if cfg.logit_scale != 1: scale_logits(model, cfg.logit_scale)  # after the LR range test, which measures the recipe's model (see 09_beyond)
     hist.update(lr_min=cfg.lr_min, lr_max=cfg.lr_max, config=asdict(cfg))
     return _fit(model, cfg, train_dl, test_dl, hist, ck, ck_path, stop_after, progress, log)
 

@@ -3,8 +3,8 @@
 - Every full 24-epoch run committed under nbs/evidence/ (a history `cifar_course_train` wrote, on all 50,000 training
   images, scored on the test set) has one row in the results table of nbs/00_index.ipynb, labelled by its preset, else
   by the flags of its options, else by its model and width; the row gives its accuracy (the median and each seed's for a
-  setting run with several seeds), device, minutes, LRMAX and flip-TTA accuracy as the history has them, and 06_train
-  shows the same accuracy. Every accuracy in bold in the table comes from such runs.
+  setting run with several seeds), device, minutes, LRMAX and flip-TTA accuracy as the history has them, and a course
+  page (06_train or 09_beyond) prints the same accuracy. Every accuracy in bold in the table comes from such runs.
 - The index's quick try quotes its committed history (nbs/evidence/quick_try.json), made by the command it gives.
 
 Usage: python tools/check_results.py   (exit 1 with the differences listed)
@@ -39,7 +39,7 @@ def check_results_table():
             and h["config"]["subset"] is None and h["config"].get("valid") is None and len(h["epoch"]) == h["config"]["epochs"] == 24]
     groups = {}  # (runs scored on the validation split made choices; the table reports test accuracy only)
     for h in runs: groups.setdefault(label(h["config"], recipe), []).append(h)
-    shown_06 = md_of("06_train.ipynb", outputs=True)
+    shown = md_of("06_train.ipynb", outputs=True) + md_of("09_beyond.ipynb", outputs=True)
     for lab, hs in groups.items():
         row = [r for r in rows if lab in r and ("--preset" in r) == lab.startswith("--preset")]
         if len(row) != 1: errors.append(f"results table: {len(row)} rows for {lab!r}, not 1"); continue
@@ -50,9 +50,9 @@ def check_results_table():
             if len({h["config"]["seed"] for h in hs}) != len(hs): errors.append(f"{lab}: a seed twice")
             facts += [f"{a:.2%}" for a in accs] + [f"{median(h['tta_acc'] for h in hs):.2%}", f"{median(mins):.0f} min"]
         errors.extend(f"results table, row {lab!r}: does not say {fact!r}" for fact in facts if fact not in row[0])
-        if f"{median(accs):.2%}" not in shown_06: errors.append(f"06_train does not show {lab}'s {median(accs):.2%}")
-    shown = [r for r in rows if "%**" in r]
-    if len(shown) != len(groups): errors.append(f"results table: {len(shown)} rows with an accuracy, {len(groups)} settings in the evidence")
+        if f"{median(accs):.2%}" not in shown: errors.append(f"neither 06_train nor 09_beyond prints {lab}'s {median(accs):.2%}")
+    bold = [r for r in rows if "%**" in r]
+    if len(bold) != len(groups): errors.append(f"results table: {len(bold)} rows with an accuracy, {len(groups)} settings in the evidence")
 
 def check_quick_try():
     h = json.loads((NBS/"evidence"/"quick_try.json").read_text()); c = h["config"]
