@@ -10,10 +10,10 @@
 Usage: python tools/check_results.py   (exit 1 with the differences listed)
 """
 import json, sys
-from dataclasses import asdict
 from pathlib import Path
 from statistics import median
-from cifar_course.config import PRESETS, TrainConfig, _preset_defaults  # the flags' spelling, as the command's --preset uses it
+from cifar_course.config import PRESETS, _preset_defaults  # the flags' spelling, as the command's --preset uses it
+from cifar_course.beyond import config_changes
 from cifar_course.train import run_seconds
 
 NBS = Path(__file__).resolve().parent.parent/"nbs"
@@ -25,20 +25,21 @@ def md_of(name:str, outputs:bool=False) -> str:
     return "\n".join(["".join(c["source"]) for c in cells if c["cell_type"] == "markdown"] +
                      ["".join(o.get("text", "")) for c in cells if outputs and c["cell_type"] == "code" for o in c.get("outputs", [])])
 
-def label(cfg:dict, recipe:dict) -> str:
+OPTIONS = ("label_smoothing", "logit_scale", "wd_bn_bias", "ema", "lr_mult")  # the settings a row is labelled by
+
+def label(cfg:dict) -> str:
     "A run's row: the preset whose settings it has, else the flags of its options, else its model and width."
-    opts = {k: cfg[k] for k in ("label_smoothing", "logit_scale", "wd_bn_bias", "ema", "lr_mult") if cfg.get(k) is not None and cfg[k] != recipe[k]}
+    opts = {k: v for k, v in config_changes(cfg).items() if k in OPTIONS}
     preset = [k for k, s in PRESETS.items() if s and s == opts]
     return ("ResNet18" if cfg["model"] == "resnet18" else f"--preset {preset[0]}" if preset else
             " ".join(f"--{k.replace('_', '-')}" + ("" if v is True else f" {v:g}") for k, v in _preset_defaults(opts).items()) if opts else f"width {cfg['width']}")
 
 def check_results_table():
     rows = [l for l in md_of("00_index.ipynb").split("## Results")[1].splitlines() if l.startswith("| `") or l.startswith("| ResNet18")]
-    recipe = asdict(TrainConfig().validate())
     runs = [h for p in sorted((NBS/"evidence").glob("*.json")) if "config" in (h := json.loads(p.read_text()))
             and h["config"]["subset"] is None and h["config"].get("valid") is None and len(h["epoch"]) == h["config"]["epochs"] == 24]
     groups = {}  # (runs scored on the validation split made choices; the table reports test accuracy only)
-    for h in runs: groups.setdefault(label(h["config"], recipe), []).append(h)
+    for h in runs: groups.setdefault(label(h["config"]), []).append(h)
     shown = md_of("06_train.ipynb", outputs=True) + md_of("09_beyond.ipynb", outputs=True)
     for lab, hs in groups.items():
         row = [r for r in rows if lab in r and ("--preset" in r) == lab.startswith("--preset")]
