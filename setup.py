@@ -42,7 +42,7 @@ setuptools.setup(
     # cifar_course.evidence, so a notebook reads it the same way in the repository and where only the package is installed.
     packages = setuptools.find_packages(include=[cfg['lib_path'], cfg['lib_path']+'.*']) + [cfg['lib_path']+'.evidence'],
     package_dir = {cfg['lib_path']+'.evidence': cfg.get('nbs_path', 'nbs')+'/evidence'},
-    package_data = {**package_data, cfg['lib_path']+'.evidence': ['*.json', '*.txt']},
+    package_data = {**package_data, cfg['lib_path']+'.evidence': ['*.json', '*.txt', '*.pt']},
     include_package_data = True,
     install_requires = requirements,
     extras_require={ 'dev': dev_requirements },
