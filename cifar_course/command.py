@@ -96,23 +96,37 @@ def _flag_names(msg:str) -> str:
                   lambda m: "--" + m.group(1).replace("_", "-"), msg)
 
 # %% ../nbs/10_command.ipynb #a94497a2
+def _save_plots(hist:dict, out:Path, found:list):
+    "The run's pictures in `out`: the LR range test (with the LRMAX used), the schedule, the curves."
+    import matplotlib.pyplot as plt
+    from cifar_course.one_cycle import plot_one_cycle
+    from cifar_course.train import plot_history
+    from cifar_course.speed import _model_label
+    cfg = hist["config"]
+    if found: found[0].plot(title="LR range test", lr_used=hist["lr_max"]).savefig(out/"lr_finder.png", dpi=100)
+    spe = len(hist["lrs"])//max(1, len(hist["epoch"]))
+    if spe: plot_one_cycle(hist["lr_min"], hist["lr_max"], cfg["epochs"], spe, cfg["peak_epoch"]).savefig(out/"schedule.png", dpi=100)
+    title = f"{_model_label(cfg['model'], cfg['width'])}, {hist['device_name']}"
+    if hist["epoch"]: plot_history(hist, title).savefig(out/"history.png", dpi=100)
+    plt.close("all")
+
 def main(argv:list|None=None) -> int: # The exit status: 0 success, 2 bad arguments (from argparse), 1 a failed run
     "Console script `cifar_course_train`. Every flag is checked before torch is imported; expected errors print one line naming the file or flag and the fix (`--debug` shows the traceback)."
     p = _parser()
     a, cfg = _checked_args(p, argv)
-    from cifar_course import train  # torch, torchvision, albumentations, matplotlib: seconds to import, so only now
+    from cifar_course import train, speed  # torch, torchvision, albumentations, matplotlib: seconds to import, so only now
     try: device = train.get_device(a.device); train.resolve_precision(cfg.precision, device)
     except ValueError as e: p.error(_flag_names(str(e)))
     if a.note: print(a.note, file=sys.stderr)
     debug = a.debug or os.environ.get(DEBUG_VAR, "") not in ("", "0")
-    if device.type == "cpu": train.keep_freed_memory()  # no page faults on every step (06_train); this process ends after the run
+    if device.type == "cpu": speed.keep_freed_memory()  # no page faults on every step (08_speed); this process ends after the run
     try:
-        train._announce(cfg, device)
+        speed._announce(cfg, device)
         found = []
         model, hist = train.fit_one_cycle(cfg, out=a.out, resume=a.resume, stop_after=a.stop_after, data=a.data, device=device, num_workers=a.workers,
                                           progress=not a.no_progress, overwrite=a.overwrite, lr_finder_result=found)
         out = Path(a.out)
-        train._save_plots(hist, out, found)
+        _save_plots(hist, out, found)
     except KeyboardInterrupt:
         print(f"\ninterrupted: {Path(a.out)/'last.pt'} holds the last finished epoch; continue with the same command and --resume", file=sys.stderr)
         return 130

@@ -4,10 +4,10 @@
 
 # %% auto #0
 __all__ = ['RESUME_KEYS', 'get_device', 'device_name', 'cpu_capability', 'seed_everything', 'seed_epoch', 'make_model',
-           'native_bf16', 'resolve_precision', 'model_device', 'train_one_epoch', 'evaluate', 'keep_freed_memory',
-           'save_checkpoint', 'load_checkpoint', 'load_model_state', 'nonfinite_state', 'lr_finder_steps',
-           'find_lr_bounds', 'fit_one_cycle', 'LabelSmoothingNLL', 'save_history', 'load_history', 'run_seconds',
-           'scale_logits', 'plot_history', 'history_table', 'time_train_step', 'estimate_run_seconds']
+           'native_bf16', 'resolve_precision', 'model_device', 'train_one_epoch', 'evaluate', 'save_checkpoint',
+           'load_checkpoint', 'load_model_state', 'nonfinite_state', 'lr_finder_steps', 'find_lr_bounds',
+           'fit_one_cycle', 'LabelSmoothingNLL', 'save_history', 'load_history', 'run_seconds', 'plot_history',
+           'history_table', 'scale_logits']
 
 # %% ../nbs/06_train.ipynb #7aac7d4d
 import json, os, re, sys, time, math, random, argparse, platform, warnings
@@ -20,8 +20,6 @@ from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 import torch.nn.functional as F
 import matplotlib.pyplot as plt
 from tqdm.auto import tqdm
-
-# %% ../nbs/06_train.ipynb #167b7cab
 from .data import get_dataloaders, ENV_VAR
 from .custom_resnet import CustomResNet, resnet18
 from .lr_finder import lr_range_test, make_optimizer, LRFinderResult, OPTIMIZERS
@@ -173,15 +171,6 @@ def evaluate(model:nn.Module, # Evaluated on its parameters' device, in eval mod
             tot_loss += loss_fn(out, y).item()*len(y); correct += (out.argmax(1) == y).sum().item(); n += len(y)
     return tot_loss/n, correct/n
 
-# %% ../nbs/06_train.ipynb #7f3e2a10
-def keep_freed_memory() -> bool: # True when applied (Linux with glibc); False elsewhere, where nothing changes
-    "Make glibc's `malloc` keep freed memory for reuse, for the rest of this process: no `mmap` for large blocks (`M_MMAP_MAX`=0), no trimming the heap (`M_TRIM_THRESHOLD`). Training on a CPU then stops page-faulting on every step's activations."
-    import ctypes
-    try: libc = ctypes.CDLL("libc.so.6")
-    except OSError: return False  # not glibc (macOS, Windows, musl)
-    M_TRIM_THRESHOLD, M_MMAP_MAX = -1, -4  # from glibc's malloc.h
-    return libc.mallopt(M_MMAP_MAX, 0) == 1 and libc.mallopt(M_TRIM_THRESHOLD, 2**31 - 1) == 1
-
 # %% ../nbs/06_train.ipynb #d18cd913
 def _atomic_write(path:str|Path, write):
     "Call `write(tmp)` on a temporary file beside `path`, then rename it over `path` (an atomic replace)."
@@ -194,7 +183,6 @@ def save_checkpoint(path:str|Path, state:dict):
     "Write `state` with `torch.save` atomically: to a temporary file in the same folder, then renamed over `path`."
     _atomic_write(path, lambda tmp: torch.save(state, tmp))
 
-# %% ../nbs/06_train.ipynb #88c55ebb
 def load_checkpoint(path:str|Path, model:nn.Module|None=None, map_location="cpu") -> dict:
     "Load a checkpoint written by `fit_one_cycle`; with `model`, also load its weights. Raises `FileNotFoundError`, or `ValueError` for a checkpoint of another architecture."
     path = Path(path)
@@ -216,7 +204,6 @@ def load_model_state(model:nn.Module, state:dict, source="the checkpoint"):
                          + ". Was it trained with another --width or --model? Use the same settings, or a new --out folder.")
     model.load_state_dict(state)
 
-# %% ../nbs/06_train.ipynb #4d90957e
 def nonfinite_state(model:nn.Module|dict) -> list:
     "Names of the weights and buffers (BatchNorm running statistics included) of `model`, or of a state dict, that hold a NaN or an inf."
     state = model.state_dict() if isinstance(model, nn.Module) else model
@@ -263,7 +250,6 @@ def _diverged(e:Exception, epoch:int, cfg:TrainConfig, ck_path:Path|None) -> str
     return (f"training diverged in epoch {epoch + 1}: {e}; {kept}. LRMAX={cfg.lr_max:.3g} is too high for this run: start again in a new "
             f"--out folder with a lower one, e.g. --lr-max {cfg.lr_max/3:.3g} --lr-min {cfg.lr_min/3:.3g}")
 
-# %% ../nbs/06_train.ipynb #f9a75fb7
 def _start(model, train_dl, cfg, hist, ck, ck_path, progress, log, lr_finder_result):
     "Where `fit_one_cycle` starts: the checkpoint's weights and LR bounds when resuming, else the LR range test when LRMIN/LRMAX are not given. Returns the history."
     if ck is not None:
@@ -377,19 +363,6 @@ def run_seconds(hist:dict, # A history written by `fit_one_cycle`
     "The seconds a whole run took, from its history."
     return hist.get("lr_finder_seconds", 0) + sum(hist["seconds"]) + (hist.get("tta_seconds", 0) if tta else 0)
 
-# %% ../nbs/06_train.ipynb #0b7a1e02
-class _ScaledLogSoftmax:
-    "A forward hook: log-probabilities in, `log_softmax(scale · them)` out (a class, not a lambda, so that the model can still be copied and pickled)."
-    def __init__(self, scale:float): self.scale = scale
-    def __call__(self, module, inputs, logp): return F.log_softmax(logp*self.scale, dim=1)
-
-def scale_logits(model:nn.Module, # A classifier returning log-probabilities (N,classes), like `CustomResNet`
-                 scale:float=0.125, # The factor on the logits (Page's 0.125)
-                ) -> torch.utils.hooks.RemovableHandle: # `.remove()` undoes it
-    "Make `model` return `log_softmax(scale · logits)`, with a forward hook: its weights and `state_dict` stay as they are."
-    return model.register_forward_hook(_ScaledLogSoftmax(scale))
-
-# %% ../nbs/06_train.ipynb #32bba3ca
 def _eval_split(hist:dict) -> str: return hist.get("eval_split", "test")  # histories made before the validation split have no key
 
 def plot_history(hist:dict, title:str|None=None):
@@ -416,56 +389,14 @@ def history_table(hist:dict) -> str:
              zip(hist["epoch"], hist["train_loss"], hist["train_acc"], hist["test_loss"], hist["test_acc"], hist["seconds"])]
     return "\n".join(rows)
 
-# %% ../nbs/06_train.ipynb #5970da5c
-def time_train_step(model:nn.Module, # Timed on its parameters' device, in its memory format
-                    batch_size:int=64, # Images per timed step
-                    steps:int=2, # Timed steps, after one untimed warm-up step
-                    precision:str="auto", # "fp32", "bf16", "fp16" or "auto" (`resolve_precision`)
-                   ) -> float: # Seconds per image of forward + backward + SGD step
-    "Time training steps of `model` on random (N,3,32,32) data: the figure behind `estimate_run_seconds` and `tools/benchmark.py`."
-    device = model_device(model); precision = resolve_precision(precision, device)[0]
-    opt = torch.optim.SGD(model.parameters(), lr=1e-3, momentum=0.9, nesterov=True)
-    scaler = _scaler(device, precision)
-    x, y = _to_device(torch.randn(batch_size, 3, 32, 32), torch.randint(0, 10, (batch_size,)), device)
-    def step():
-        with _autocast(device, precision): loss = F.nll_loss(model(x).float(), y)
-        opt.zero_grad(set_to_none=True); scaler.scale(loss).backward(); scaler.step(opt); scaler.update()
-    model.train(); step()
-    if device.type == "cuda": torch.cuda.synchronize()
-    t0 = time.perf_counter()
-    for _ in range(steps): step()
-    if device.type == "cuda": torch.cuda.synchronize()
-    return (time.perf_counter() - t0)/(steps*batch_size)
+# %% ../nbs/06_train.ipynb #0b7a1e02
+class _ScaledLogSoftmax:
+    "A forward hook: log-probabilities in, `log_softmax(scale · them)` out (a class, not a lambda, so that the model can still be copied and pickled)."
+    def __init__(self, scale:float): self.scale = scale
+    def __call__(self, module, inputs, logp): return F.log_softmax(logp*self.scale, dim=1)
 
-def estimate_run_seconds(cfg:TrainConfig, device:torch.device) -> tuple[float, float]: # (seconds per epoch, seconds of the LR range test)
-    "Extrapolate timed steps of a fresh model, in the precision the run will use, to one epoch of `cfg`'s training images and to its LR range test (augmentation and evaluation not included)."
-    n = _train_images(cfg)
-    per_image = time_train_step(make_model(cfg).to(device, memory_format=_memory_format(device)), min(cfg.batch_size, 64 if device.type == "cpu" else 512),
-                                precision=cfg.precision)
-    lr_steps = 0 if cfg.lr_max is not None else lr_finder_steps(cfg, -(-n//cfg.batch_size))
-    return per_image*n, per_image*lr_steps*cfg.batch_size
-
-# %% ../nbs/06_train.ipynb #198fe105
-def _model_label(model:str, width:int) -> str: return "ResNet18" if model == "resnet18" else f"CustomResNet width {width}"
-
-def _save_plots(hist:dict, out:Path, found:list):
-    "The run's pictures in `out`: the LR range test (with the LRMAX used), the schedule, the curves."
-    cfg = hist["config"]
-    if found: found[0].plot(title="LR range test", lr_used=hist["lr_max"]).savefig(out/"lr_finder.png", dpi=100)
-    spe = len(hist["lrs"])//max(1, len(hist["epoch"]))
-    if spe: plot_one_cycle(hist["lr_min"], hist["lr_max"], cfg["epochs"], spe, cfg["peak_epoch"]).savefig(out/"schedule.png", dpi=100)
-    if hist["epoch"]: plot_history(hist, f"{_model_label(cfg['model'], cfg['width'])}, {hist['device_name']}").savefig(out/"history.png", dpi=100)
-    plt.close("all")
-
-def _announce(cfg:TrainConfig, device:torch.device):
-    "Print what will train where, and how long it should take here (from `estimate_run_seconds`)."
-    per_epoch, lr_test = estimate_run_seconds(cfg, device)
-    what = _model_label(cfg.model, cfg.width) + (" (the baseline)" if cfg.model == "resnet18" else " (the spec)" if cfg.width == 64 else " (a deviation from the spec's 64)")
-    print(f"device: {device} ({device_name(device)}); {what}; {_train_images(cfg):,} training images; estimated "
-          f"{_duration(cfg.epochs*per_epoch + lr_test)} for the LR range test and {cfg.epochs} epochs ({_duration(per_epoch)} per epoch), "
-          "plus augmentation and evaluation")
-    if device.type == "cpu" and cfg.epochs*per_epoch > 3600:
-        smaller = "" if (cfg.model, cfg.width) == ("custom_resnet", 16) else "consider the CPU edition, --width 16, or "
-        print(f"On a CPU this takes over an hour: {smaller}run in chunks with --stop-after N and --resume.")
-
-def _duration(s:float) -> str: return f"{s:.0f} s" if s < 120 else f"{s/60:.0f} min" if s < 7200 else f"{s/3600:.1f} h"
+def scale_logits(model:nn.Module, # A classifier returning log-probabilities (N,classes), like `CustomResNet`
+                 scale:float=0.125, # The factor on the logits (Page's 0.125)
+                ) -> torch.utils.hooks.RemovableHandle: # `.remove()` undoes it
+    "Make `model` return `log_softmax(scale · logits)`, with a forward hook: its weights and `state_dict` stay as they are."
+    return model.register_forward_hook(_ScaledLogSoftmax(scale))

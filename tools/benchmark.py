@@ -25,8 +25,9 @@ from torchinfo import summary
 from cifar_course.custom_resnet import CustomResNet, resnet18
 from cifar_course.data import get_dataloaders, default_workers, train_transforms, test_transforms
 from cifar_course.lr_finder import make_optimizer
-from cifar_course.train import (get_device, device_name, cpu_capability, time_train_step, train_one_epoch, evaluate, keep_freed_memory, _memory_format,
-                                native_bf16, resolve_precision)
+from cifar_course.train import (get_device, device_name, cpu_capability, train_one_epoch, evaluate, _memory_format, native_bf16,
+                                resolve_precision)
+from cifar_course.speed import time_train_step, keep_freed_memory
 
 def sync(device):
     if device.type == "cuda": torch.cuda.synchronize()
