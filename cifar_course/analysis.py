@@ -21,30 +21,39 @@ from .train import load_checkpoint, load_model_state, get_device, make_model, sc
 # %% ../nbs/07_analysis.ipynb #61d9a363
 def load_trained(path:str|Path, # A `last.pt` written by `cifar_course_train` / `fit_one_cycle`, or `SHIPPED_WEIGHTS`
                  device:str|torch.device|None=None) -> nn.Module: # In eval mode, on `device` (None: `get_device()`)
-    "Rebuild the model a run scored from its checkpoint: `CustomResNet` of the saved width (or ResNet18), with the EMA weights when the run kept an EMA (`--ema`) and the logit scale when it had one (`--logit-scale`), as `fit_one_cycle` evaluated it. Raises `FileNotFoundError`, or `ValueError` for weights that do not fit."
+    """Rebuild the model a run scored from its checkpoint:
+    `CustomResNet` of the saved width (or ResNet18), with the EMA weights when the run kept an EMA (`--ema`) and the
+    logit scale when it had one (`--logit-scale`), as `fit_one_cycle` evaluated it. Raises `FileNotFoundError`, or
+    `ValueError` for weights that do not fit."""
     ck = load_checkpoint(path)
     fields = TrainConfig.__dataclass_fields__
     cfg = TrainConfig(**{k: v for k, v in ck["config"].items() if k in fields})
     model = make_model(cfg)
-    if "ema" in ck: load_model_state(model, {k.removeprefix("module."): v for k, v in ck["ema"].items() if k != "n_averaged"}, path)  # the average, not the last step's weights
+    if "ema" in ck:
+        load_model_state(model, {k.removeprefix("module."): v for k, v in ck["ema"].items() if k != "n_averaged"},
+                         path)  # the average, not the last step's weights
     else: load_model_state(model, ck["model"], path)
     if cfg.logit_scale != 1: scale_logits(model, cfg.logit_scale)
     return model.to(get_device(device)).eval()
 
 # %% ../nbs/07_analysis.ipynb #0e7180a0
-SHIPPED_WEIGHTS = files("cifar_course.evidence")/"cpu_edition_weights.pt"  # made by tools/ship_weights.py from a committed run
+# made by tools/ship_weights.py from a committed run
+SHIPPED_WEIGHTS = files("cifar_course.evidence")/"cpu_edition_weights.pt"
 
 def trained_weights(runs=("runs/spec", "runs/cpu_edition"), # Run folders to look in, in order of preference
                    ) -> Path: # The first `last.pt` found in `runs`, else `SHIPPED_WEIGHTS`
-    "The checkpoint to analyse: your own full run's when you have one, else the trained weights shipped with the package."
+    """The checkpoint to analyse:
+    your own full run's when you have one, else the trained weights shipped with the package."""
     for run in runs:
         if (Path(run)/"last.pt").exists(): return Path(run)/"last.pt"
     return Path(SHIPPED_WEIGHTS)
 
 def trained_history(ckpt:str|Path) -> dict:
-    "The history of the run whose checkpoint `ckpt` is: `history.json` beside a run's `last.pt`, the committed one for `SHIPPED_WEIGHTS`."
+    """The history of the run whose checkpoint `ckpt` is:
+    `history.json` beside a run's `last.pt`, the committed one for `SHIPPED_WEIGHTS`."""
     ck = torch.load(ckpt, map_location="cpu", weights_only=False)
-    if "history" in ck and isinstance(ck["history"], str): return json.loads((files("cifar_course.evidence")/ck["history"]).read_text())
+    if "history" in ck and isinstance(ck["history"], str):
+        return json.loads((files("cifar_course.evidence")/ck["history"]).read_text())
     return json.loads((Path(ckpt).parent/"history.json").read_text())
 
 # %% ../nbs/07_analysis.ipynb #fc05801a
@@ -77,7 +86,9 @@ def show_misclassified(ds, logp:torch.Tensor, targets:torch.Tensor, n:int=20, nc
     return show_images(NormalizeCollate()([ds[int(i)] for i in idx])[0], titles, ncols, size=1.9)  # both from 01_data
 
 # %% ../nbs/07_analysis.ipynb #f2ddbf22
-def confusion_matrix(targets, preds, n_classes:int=10) -> np.ndarray: # (n_classes, n_classes) ints; rows: true class, columns: predicted
+def confusion_matrix(targets, preds,
+                     n_classes:int=10,
+                    ) -> np.ndarray: # (n_classes, n_classes) ints; rows: true class, columns: predicted
     "Count (true, predicted) pairs."
     t, p = np.asarray(targets), np.asarray(preds)
     return np.bincount(t*n_classes + p, minlength=n_classes**2).reshape(n_classes, n_classes)
@@ -91,11 +102,15 @@ def plot_confusion_matrix(cm:np.ndarray, classes=CIFAR10_CLASSES):
     fig, (ax, ax2) = plt.subplots(1, 2, figsize=(12, 4.6), gridspec_kw=dict(width_ratios=[1.25, 1]))
     ax.imshow(cm, cmap="Blues")
     for i in range(len(cm)):
-        for j in range(len(cm)): ax.text(j, i, cm[i, j], ha="center", va="center", fontsize=7, color="white" if cm[i, j] > cm.max()/2 else "black")
-    ax.set_xticks(range(len(classes)), classes, rotation=60, fontsize=8); ax.set_yticks(range(len(classes)), classes, fontsize=8)
+        for j in range(len(cm)):
+            ax.text(j, i, cm[i, j], ha="center", va="center", fontsize=7, color="white" if cm[i, j] > cm.max()/2
+                    else "black")
+    ax.set_xticks(range(len(classes)), classes, rotation=60, fontsize=8)
+    ax.set_yticks(range(len(classes)), classes, fontsize=8)
     ax.set_xlabel("predicted"); ax.set_ylabel("true")
     acc = per_class_accuracy(cm)
-    ax2.barh(range(len(classes)), acc*100, color="tab:blue"); ax2.set_yticks(range(len(classes)), classes, fontsize=8); ax2.invert_yaxis()
+    ax2.barh(range(len(classes)), acc*100, color="tab:blue")
+    ax2.set_yticks(range(len(classes)), classes, fontsize=8); ax2.invert_yaxis()
     ax2.set_xlabel("accuracy (%)"); ax2.set_xlim(0, 100)
     for k, a in enumerate(acc): ax2.text(a*100 + 1, k, f"{a:.1%}", va="center", fontsize=8)
     fig.tight_layout()
@@ -120,7 +135,8 @@ def gradcam(model:CustomResNet, x:torch.Tensor, # (N,3,H,W) normalized images
     from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget
     model.eval()
     device = next(model.parameters()).device
-    with GradCAM(model=ModelPart(model, "logits"), target_layers=[layer if layer is not None else model.layer3_out]) as cam:
+    with GradCAM(model=ModelPart(model, "logits"), target_layers=[layer if layer is not None
+                                                                  else model.layer3_out]) as cam:
         maps = cam(input_tensor=x.to(device), targets=[ClassifierOutputTarget(int(c)) for c in classes])
     return np.nan_to_num(maps.astype(np.float32), nan=0.0)
 
@@ -132,7 +148,8 @@ def overlay(img:np.ndarray, # (H,W,3) float image in [0,1]
     from pytorch_grad_cam.utils.image import show_cam_on_image
     return show_cam_on_image(img.astype(np.float32), cam, use_rgb=True, image_weight=0.55)/255.0
 
-def show_gradcam(x:torch.Tensor, preds, targets, cam_pred:np.ndarray, cam_true:np.ndarray, ncols:int=3, classes=CIFAR10_CLASSES):
+def show_gradcam(x:torch.Tensor, preds, targets, cam_pred:np.ndarray, cam_true:np.ndarray, ncols:int=3,
+                 classes=CIFAR10_CLASSES):
     "For each image: the image, Grad-CAM for the predicted class, Grad-CAM for the true class; returns the figure."
     n = len(x); nrows = -(-n // ncols)
     fig, axs = plt.subplots(nrows, 3*ncols, figsize=(1.55*3*ncols, 1.85*nrows), squeeze=False)

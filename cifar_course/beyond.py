@@ -13,7 +13,8 @@ def config_changes(cfg:dict, # A run's configuration, as its history records it 
                    base:TrainConfig|None=None, # What to compare with; None: the recipe, `TrainConfig().validate()`
                    skip:tuple=("lr_min", "lr_max"), # Settings left out (found by each run's own LR range test)
                   ) -> dict: # {setting: the run's value} for each setting that differs from `base`
-    "The settings of a run that differ from `base`: what the run changed. A setting the history lacks (made before it existed) counts as `base`'s."
+    """The settings of a run that differ from `base`:
+    what the run changed. A setting the history lacks (made before it existed) counts as `base`'s."""
     b = asdict(replace(base or TrainConfig()).validate())  # a copy: validate fills in peak_epoch and lr_mult
     return {k: v for k, v in cfg.items() if k not in skip and k in b and b[k] != v}
 

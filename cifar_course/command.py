@@ -8,7 +8,9 @@ __all__ = ['DEBUG_VAR', 'main']
 # %% ../nbs/10_command.ipynb #a644625c
 import argparse, os, re, sys
 from pathlib import Path
-from .config import TrainConfig, MODELS, OPTIMIZERS, PRECISIONS, PRESETS, ENV_VAR, default_lr_mult, prepare_out, _preset_defaults
+from .config import (TrainConfig, MODELS, OPTIMIZERS, PRECISIONS, PRESETS, ENV_VAR, default_lr_mult,
+                                 prepare_out,
+                                  _preset_defaults)
 
 # %% ../nbs/10_command.ipynb #5a1c0e21
 class _Parser(argparse.ArgumentParser):
@@ -16,48 +18,77 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message): self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
-    "argparse's `(default: ...)` after each flag's help, except where the help already says its default or there is none to show (None, False)."
+    """argparse's `(default: ...)` after each flag's help, except where the help already says its default or there is
+    none to show (None, False)."""
     def _get_help_string(self, action):
         h = action.help or ""
-        return h if "(default" in h or action.default is None or action.default is False else super()._get_help_string(action)
+        if "(default" in h or action.default is None or action.default is False: return h
+        return super()._get_help_string(action)
 
 # %% ../nbs/10_command.ipynb #63b0b1ed
 def _parser() -> argparse.ArgumentParser:
     d = TrainConfig()
     p = _Parser(prog="cifar_course_train", formatter_class=_HelpFormatter,
-        description="Train the course's CustomResNet (or the ResNet18 baseline) on CIFAR-10 with the LR range test and the one-cycle policy. "
-                    "Exit status: 0 on success, 2 for bad arguments, 1 for a failed run.")
-    p.add_argument("--data", default=None, help=f"data root holding cifar-10-batches-py (default: ${ENV_VAR}, else ~/.cache/cifar_course; downloaded if missing)")
-    p.add_argument("--model", choices=MODELS, default=d.model, help="the assignment's CustomResNet, or the ResNet18 baseline")
+        description="Train the course's CustomResNet (or the ResNet18 baseline) on CIFAR-10 with the LR range test and "
+                    "the one-cycle policy. Exit status: 0 on success, 2 for bad arguments, 1 for a failed run.")
+    p.add_argument("--data", default=None,
+                   help=f"data root holding cifar-10-batches-py (default: ${ENV_VAR}, else ~/.cache/cifar_course; "
+                        "downloaded if missing)")
+    p.add_argument("--model", choices=MODELS, default=d.model,
+                   help="the assignment's CustomResNet, or the ResNet18 baseline")
     p.add_argument("--epochs", type=int, default=d.epochs, help="epochs of the one cycle")
-    p.add_argument("--peak-epoch", type=float, default=None, help="the LR peaks at the end of this epoch (default: 5 of 24 epochs, the same fraction of other lengths)")
+    p.add_argument("--peak-epoch", type=float, default=None,
+                   help="the LR peaks at the end of this epoch (default: 5 of 24 epochs, the same fraction of other "
+                        "lengths)")
     p.add_argument("--batch-size", type=int, default=d.batch_size, help="images per step")
-    p.add_argument("--lr-min", type=float, default=None, help="LRMIN per step (found with the LR range test when omitted)")
-    p.add_argument("--lr-max", type=float, default=None, help="LRMAX per step (found with the LR range test when omitted)")
-    p.add_argument("--lr-mult", type=float, default=None, help="LRMAX = this x the LR range test's suggestion (default: 3 for 24 epochs or more, else 1)")
-    p.add_argument("--optimizer", choices=OPTIMIZERS, default=d.optimizer, help="SGD with Nesterov momentum (the recipe), or Adam")
+    p.add_argument("--lr-min", type=float, default=None,
+                   help="LRMIN per step (found with the LR range test when omitted)")
+    p.add_argument("--lr-max", type=float, default=None,
+                   help="LRMAX per step (found with the LR range test when omitted)")
+    p.add_argument("--lr-mult", type=float, default=None,
+                   help="LRMAX = this x the LR range test's suggestion (default: 3 for 24 epochs or more, else 1)")
+    p.add_argument("--optimizer", choices=OPTIMIZERS, default=d.optimizer,
+                   help="SGD with Nesterov momentum (the recipe), or Adam")
     p.add_argument("--width", type=int, default=d.width, help="CustomResNet width: 64 is the spec, 16 the CPU edition")
-    p.add_argument("--subset", type=int, default=None, help="train on a class-balanced subset of this many images (1..50000)")
-    p.add_argument("--test-subset", type=int, default=None, help="evaluate on a class-balanced subset of the test set (1..10000)")
-    p.add_argument("--valid", type=int, default=None, help="hold out this many training images and evaluate on them instead of the test set (for choosing settings; 5000 is usual)")
+    p.add_argument("--subset", type=int, default=None,
+                   help="train on a class-balanced subset of this many images (1..50000)")
+    p.add_argument("--test-subset", type=int, default=None,
+                   help="evaluate on a class-balanced subset of the test set (1..10000)")
+    p.add_argument("--valid", type=int, default=None,
+                   help="hold out this many training images and evaluate on them instead of the test set (for choosing "
+                        "settings; 5000 is usual)")
     p.add_argument("--preset", choices=tuple(PRESETS), default="recipe",
-                   help="turn on a measured combination of this command's options (" + "; ".join(f"{k}: {', '.join(f'{s}={v}' for s, v in o.items()) or 'none'}" for k, o in PRESETS.items())
+                   help="turn on a measured combination of this command's options ("
+                        + "; ".join(f"{k}: {', '.join(f'{s}={v}' for s, v in o.items()) or 'none'}" for k,
+                                    o in PRESETS.items())
                         + "); a flag given beside it wins (default: recipe)")
-    p.add_argument("--label-smoothing", type=float, default=d.label_smoothing, help="ε of the smoothed cross-entropy (0: none, the recipe)")
-    p.add_argument("--logit-scale", type=float, default=d.logit_scale, help="multiply the logits by this before the softmax (Page: 0.125; 1: the recipe)")
-    p.add_argument("--no-wd-bn-bias", action="store_true", help="no weight decay on BatchNorm weights and biases, nor on biases (the recipe decays every parameter)")
-    p.add_argument("--ema", type=float, default=None, help="evaluate an exponential moving average of the weights, with this decay per step, e.g. 0.995 (default: no EMA, the recipe)")
-    p.add_argument("--seed", type=int, default=d.seed, help="seeds the initial weights, the data order and the augmentation (not the --valid split, the same for every seed)")
+    p.add_argument("--label-smoothing", type=float, default=d.label_smoothing,
+                   help="ε of the smoothed cross-entropy (0: none, the recipe)")
+    p.add_argument("--logit-scale", type=float, default=d.logit_scale,
+                   help="multiply the logits by this before the softmax (Page: 0.125; 1: the recipe)")
+    p.add_argument("--no-wd-bn-bias", action="store_true",
+                   help="no weight decay on BatchNorm weights and biases, nor on biases (the recipe decays every "
+                        "parameter)")
+    p.add_argument("--ema", type=float, default=None,
+                   help="evaluate an exponential moving average of the weights, with this decay per step, e.g. 0.995 "
+                        "(default: no EMA, the recipe)")
+    p.add_argument("--seed", type=int, default=d.seed,
+                   help="seeds the initial weights, the data order and the augmentation (not the --valid split, the "
+                        "same for every seed)")
     p.add_argument("--out", default="runs/cifar_course", help="output folder: last.pt, history.json, plots")
     p.add_argument("--resume", action="store_true", help="continue the run in OUT (from OUT/last.pt)")
-    p.add_argument("--overwrite", action="store_true", help="move an earlier run in OUT aside (to OUT/replaced-<time>/) and start a new one")
-    p.add_argument("--stop-after", type=int, default=None, help="train at most this many epochs now (continue later with --resume)")
+    p.add_argument("--overwrite", action="store_true",
+                   help="move an earlier run in OUT aside (to OUT/replaced-<time>/) and start a new one")
+    p.add_argument("--stop-after", type=int, default=None,
+                   help="train at most this many epochs now (continue later with --resume)")
     p.add_argument("--device", default=None, help="cuda, mps or cpu (default: the best available)")
-    p.add_argument("--workers", type=int, default=None, help="DataLoader workers (default: 0 on a CPU; on CUDA one per core, at most 8)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="DataLoader workers (default: 0 on a CPU; on CUDA one per core, at most 8)")
     p.add_argument("--compile", action="store_true", help="torch.compile the model")
     p.add_argument("--precision", choices=PRECISIONS, default=d.precision,
-                   help="what training, evaluation and the LR range test compute in. auto: fp16 (with a GradScaler) on CUDA, bf16 on a CPU with native "
-                        "bfloat16 (avx512_bf16 or amx_bf16), else fp32. bf16 is refused on a CPU without it (10-500x slower there); fp16 runs on a CPU, slowly")
+                   help="what training, evaluation and the LR range test compute in. auto: fp16 (with a GradScaler) "
+                        "on CUDA, bf16 on a CPU with native bfloat16 (avx512_bf16 or amx_bf16), else fp32. bf16 is "
+                        "refused on a CPU without it (10-500x slower there); fp16 runs on a CPU, slowly")
     p.add_argument("--no-progress", action="store_true", help="no progress bars (the per-epoch lines stay)")
     p.add_argument("--debug", action="store_true", help=f"show the full traceback of an error (or set {DEBUG_VAR}=1)")
     return p
@@ -66,34 +97,42 @@ def _parser() -> argparse.ArgumentParser:
 DEBUG_VAR = "CIFAR_COURSE_DEBUG"
 
 def _checked_args(p:argparse.ArgumentParser, argv) -> tuple[argparse.Namespace, TrainConfig]:
-    "Parse and check every flag and `--out` (creating and moving nothing there), without importing torch: `p.error` (exit status 2) names the flag."
+    """Parse and check every flag and `--out` (creating and moving nothing there), without importing torch:
+    `p.error` (exit status 2) names the flag."""
     a = p.parse_args(argv)
     lr_mult_given = a.lr_mult is not None
-    if PRESETS[a.preset]: p.set_defaults(**_preset_defaults(PRESETS[a.preset])); a = p.parse_args(argv)  # the preset's settings, then the flags given
-    cfg = TrainConfig(model=a.model, epochs=a.epochs, peak_epoch=a.peak_epoch, batch_size=a.batch_size, lr_min=a.lr_min, lr_max=a.lr_max,
-                      optimizer=a.optimizer, lr_mult=a.lr_mult, width=a.width, subset=a.subset, test_subset=a.test_subset, valid=a.valid,
-                      label_smoothing=a.label_smoothing, logit_scale=a.logit_scale, wd_bn_bias=not a.no_wd_bn_bias, ema=a.ema, seed=a.seed, compile=a.compile,
-                      precision=a.precision)
+    # the preset's settings, then the flags given
+    if PRESETS[a.preset]: p.set_defaults(**_preset_defaults(PRESETS[a.preset])); a = p.parse_args(argv)
+    same = ("model", "epochs", "peak_epoch", "batch_size", "lr_min", "lr_max", "optimizer", "lr_mult", "width",
+            "subset", "test_subset", "valid", "label_smoothing", "logit_scale", "ema", "seed", "compile",
+            "precision")  # the flags that set the TrainConfig field of the same name
+    cfg = TrainConfig(**{k: getattr(a, k) for k in same}, wd_bn_bias=not a.no_wd_bn_bias)
     try:
         cfg.validate()
-        if a.stop_after is not None and a.stop_after < 1: raise ValueError(f"stop_after must be >= 1 epoch, got {a.stop_after}")
+        if a.stop_after is not None and a.stop_after < 1:
+            raise ValueError(f"stop_after must be >= 1 epoch, got {a.stop_after}")
         if a.workers is not None and a.workers < 0: raise ValueError(f"workers must be >= 0, got {a.workers}")
-        if a.resume and a.overwrite: raise ValueError("--resume continues the run in --out and --overwrite moves it aside: give one of them")
+        if a.resume and a.overwrite:
+            raise ValueError("--resume continues the run in --out and --overwrite moves it aside: give one of them")
         prepare_out(a.out, a.resume, a.overwrite, check_only=True)
     except (ValueError, OSError) as e: p.error(_flag_names(str(e)))
     a.note = _preset_note(a.preset, cfg, lr_mult_given)
     return a, cfg
 
 def _preset_note(preset:str, cfg:TrainConfig, lr_mult_given:bool) -> str|None:
-    "A warning for a preset's `lr_mult` on a run shorter than the 24 epochs it was measured over (04_lr_finder: 10× did not train in 3 epochs), unless `--lr-mult` (or the LRs themselves) were given."
+    """A warning for a preset's `lr_mult` on a run shorter than the 24 epochs it was measured over (04_lr_finder: 10×
+    did not train in 3 epochs), unless `--lr-mult` (or the LRs themselves) were given."""
     if lr_mult_given or cfg.lr_max is not None or "lr_mult" not in PRESETS[preset] or cfg.epochs >= 24: return None
-    return (f"note: --preset {preset} sets LRMAX to {cfg.lr_mult:g} x the LR range test's suggestion, measured over 24 epochs; in 3-epoch runs 10x did not train "
+    return (f"note: --preset {preset} sets LRMAX to {cfg.lr_mult:g} x the LR range test's suggestion, measured over 24 "
+            "epochs; in 3-epoch runs 10x did not train "
             f"(04_lr_finder). For this {cfg.epochs}-epoch run, add --lr-mult {default_lr_mult(cfg.epochs):g}.")
 
 def _flag_names(msg:str) -> str:
     "Name the command's flags in a message written with `TrainConfig`'s field names (lr_max -> --lr-max)."
-    return re.sub(r"(?<![-\w])(test_subset|lr_min|lr_max|lr_mult|peak_epoch|batch_size|label_smoothing|logit_scale|stop_after|subset|epochs|width|seed|workers|device|valid|ema|precision)\b",
-                  lambda m: "--" + m.group(1).replace("_", "-"), msg)
+    # test_subset before subset: the first name that matches wins
+    names = ("test_subset|lr_min|lr_max|lr_mult|peak_epoch|batch_size|label_smoothing|logit_scale|stop_after|subset|"
+             "epochs|width|seed|workers|device|valid|ema|precision")
+    return re.sub(rf"(?<![-\w])({names})\b", lambda m: "--" + m.group(1).replace("_", "-"), msg)
 
 # %% ../nbs/10_command.ipynb #a94497a2
 def _save_plots(hist:dict, out:Path, found:list):
@@ -105,30 +144,38 @@ def _save_plots(hist:dict, out:Path, found:list):
     cfg = hist["config"]
     if found: found[0].plot(title="LR range test", lr_used=hist["lr_max"]).savefig(out/"lr_finder.png", dpi=100)
     spe = len(hist["lrs"])//max(1, len(hist["epoch"]))
-    if spe: plot_one_cycle(hist["lr_min"], hist["lr_max"], cfg["epochs"], spe, cfg["peak_epoch"]).savefig(out/"schedule.png", dpi=100)
+    if spe:
+        plot_one_cycle(hist["lr_min"], hist["lr_max"], cfg["epochs"], spe,
+                       cfg["peak_epoch"]).savefig(out/"schedule.png", dpi=100)
     title = f"{_model_label(cfg['model'], cfg['width'])}, {hist['device_name']}"
     if hist["epoch"]: plot_history(hist, title).savefig(out/"history.png", dpi=100)
     plt.close("all")
 
 def main(argv:list|None=None) -> int: # The exit status: 0 success, 2 bad arguments (from argparse), 1 a failed run
-    "Console script `cifar_course_train`. Every flag is checked before torch is imported; expected errors print one line naming the file or flag and the fix (`--debug` shows the traceback)."
+    """Console script `cifar_course_train`.
+    Every flag is checked before torch is imported; expected errors print one line naming the file or flag and the
+    fix (`--debug` shows the traceback)."""
     p = _parser()
     a, cfg = _checked_args(p, argv)
-    from cifar_course import train, speed  # torch, torchvision, albumentations, matplotlib: seconds to import, so only now
+    # torch, torchvision, albumentations, matplotlib: seconds to import, so only now
+    from cifar_course import train, speed
     try: device = train.get_device(a.device); train.resolve_precision(cfg.precision, device)
     except ValueError as e: p.error(_flag_names(str(e)))
     if a.note: print(a.note, file=sys.stderr)
     debug = a.debug or os.environ.get(DEBUG_VAR, "") not in ("", "0")
-    if device.type == "cpu": speed.keep_freed_memory()  # no page faults on every step (08_speed); this process ends after the run
+    # no page faults on every step (08_speed); this process ends after the run
+    if device.type == "cpu": speed.keep_freed_memory()
     try:
         speed._announce(cfg, device)
         found = []
-        model, hist = train.fit_one_cycle(cfg, out=a.out, resume=a.resume, stop_after=a.stop_after, data=a.data, device=device, num_workers=a.workers,
+        model, hist = train.fit_one_cycle(cfg, out=a.out, resume=a.resume, stop_after=a.stop_after, data=a.data,
+                                          device=device, num_workers=a.workers,
                                           progress=not a.no_progress, overwrite=a.overwrite, lr_finder_result=found)
         out = Path(a.out)
         _save_plots(hist, out, found)
     except KeyboardInterrupt:
-        print(f"\ninterrupted: {Path(a.out)/'last.pt'} holds the last finished epoch; continue with the same command and --resume", file=sys.stderr)
+        print(f"\ninterrupted: {Path(a.out)/'last.pt'} holds the last finished epoch; continue with the same command "
+              "and --resume", file=sys.stderr)
         return 130
     except (OSError, ValueError, FloatingPointError, RuntimeError) as e:
         if debug: raise
@@ -137,6 +184,7 @@ def main(argv:list|None=None) -> int: # The exit status: 0 success, 2 bad argume
     done = hist["epoch"][-1] if hist["epoch"] else 0
     print(train.history_table(hist))
     tta = f" ({hist['tta_acc']:.2%} with flip TTA)" if "tta_acc" in hist else ""
-    print(f"{done}/{cfg.epochs} epochs done; {train._eval_split(hist)} accuracy {hist['test_acc'][-1]:.2%}{tta}; wrote {out}/last.pt, history.json and plots"
+    print(f"{done}/{cfg.epochs} epochs done; {train._eval_split(hist)} accuracy {hist['test_acc'][-1]:.2%}{tta}; wrote "
+          f"{out}/last.pt, history.json and plots"
           + ("" if done == cfg.epochs else "; continue with the same command and --resume"))
     return 0

@@ -26,28 +26,35 @@ class TrainConfig:
     batch_size: int = 512
     lr_min: float|None = None  # per step; None: found by the LR range test (lr_max / lr_div)
     lr_max: float|None = None  # per step; None: found by the LR range test
-    peak_epoch: float|None = None  # the LR peaks at the end of this epoch; None: 5 for 24 epochs, the same fraction (5/24) otherwise
+    # the LR peaks at the end of this epoch; None: 5 for 24 epochs, the same fraction (5/24) otherwise
+    peak_epoch: float|None = None
     optimizer: str = "sgd"  # "sgd" (Nesterov momentum) or "adam"
     momentum: float = 0.9
     weight_decay: float = 5e-4
     label_smoothing: float = 0.0  # ε of the smoothed cross-entropy (`LabelSmoothingNLL`); 0 is the recipe
-    logit_scale: float = 1.0  # multiply the logits by this before the softmax (`scale_logits`; Page uses 0.125); 1 is the recipe
-    wd_bn_bias: bool = True  # weight decay on every parameter (the recipe); False: not on BatchNorm weights and biases, nor on biases
-    ema: float|None = None  # evaluate an exponential moving average of the weights, with this decay per step (e.g. 0.995); None: no EMA (the recipe)
+    # multiply the logits by this before the softmax (`scale_logits`; Page uses 0.125); 1 is the recipe
+    logit_scale: float = 1.0
+    # weight decay on every parameter (the recipe); False: not on BatchNorm weights and biases, nor on biases
+    wd_bn_bias: bool = True
+    # evaluate an exponential moving average of the weights, decay per step (e.g. 0.995); None: no EMA (the recipe)
+    ema: float|None = None
     width: int = 64  # CustomResNet width; 64 is the spec, 16 the CPU edition (ResNet18 has a fixed width)
     subset: int|None = None  # train on a class-balanced subset of this many images
     test_subset: int|None = None  # evaluate on a class-balanced subset of the test set
-    valid: int|None = None  # hold out this many training images (the same for every seed) and evaluate on them, not on the test set: for choosing settings
+    # hold out this many training images (the same for every seed) and evaluate on them, not on the test set
+    valid: int|None = None
     seed: int = 0
     lr_finder_iters: int = 100  # steps of the LR range test, at most one pass over the training images
     lr_rule: str = "minimum"  # how the LR range test picks its suggestion (see 04_lr_finder)
     lr_mult: float|None = None  # lr_max = lr_mult × the LR range test's suggestion; None: `default_lr_mult(epochs)`
     lr_div: float = 100.  # lr_min = lr_max / lr_div when found
     compile: bool = False  # torch.compile the model
-    precision: str = "auto"  # "auto", "fp32", "bf16" or "fp16": what training, evaluation and the LR range test compute in (`resolve_precision`)
+    # "auto", "fp32", "bf16" or "fp16": what training, evaluation and the LR range test compute in (`resolve_precision`)
+    precision: str = "auto"
 
     def validate(self):
-        "Fill in `peak_epoch` and `lr_mult` when None; raise `ValueError` naming the setting for impossible ones, before any work is done."
+        """Fill in `peak_epoch` and `lr_mult` when None;
+        raise `ValueError` naming the setting for impossible ones, before any work is done."""
         if self.peak_epoch is None: self.peak_epoch = self.epochs*5/24
         if self.lr_mult is None: self.lr_mult = default_lr_mult(self.epochs)
         _check_config(self)
@@ -59,9 +66,13 @@ def _check_config(c:TrainConfig):
     if c.model not in MODELS: raise ValueError(f"model must be one of {MODELS}, got {c.model!r}")
     if c.epochs < 1: raise ValueError(f"epochs must be >= 1, got {c.epochs}")
     if c.batch_size < 1: raise ValueError(f"batch_size must be >= 1, got {c.batch_size}")
-    if not 0 < c.peak_epoch < c.epochs: raise ValueError(f"peak_epoch must lie strictly between 0 and epochs={c.epochs}, got {c.peak_epoch} (with very few epochs, lower --peak-epoch)")
-    if (c.lr_min is None) != (c.lr_max is None): raise ValueError("give both lr_min and lr_max, or neither (then the LR range test finds them)")
-    if c.lr_max is not None and not 0 < c.lr_min < c.lr_max: raise ValueError(f"need 0 < lr_min < lr_max, got {c.lr_min}, {c.lr_max}")
+    if not 0 < c.peak_epoch < c.epochs:
+        raise ValueError(f"peak_epoch must lie strictly between 0 and epochs={c.epochs}, got {c.peak_epoch} (with very "
+                         "few epochs, lower --peak-epoch)")
+    if (c.lr_min is None) != (c.lr_max is None):
+        raise ValueError("give both lr_min and lr_max, or neither (then the LR range test finds them)")
+    if c.lr_max is not None and not 0 < c.lr_min < c.lr_max:
+        raise ValueError(f"need 0 < lr_min < lr_max, got {c.lr_min}, {c.lr_max}")
     if not c.lr_mult > 0: raise ValueError(f"lr_mult must be > 0, got {c.lr_mult}")
     if not c.lr_div > 1: raise ValueError(f"lr_div must be > 1, got {c.lr_div}")
     if c.lr_finder_iters < 20: raise ValueError(f"lr_finder_iters must be >= 20, got {c.lr_finder_iters}")
@@ -70,38 +81,52 @@ def _check_config(c:TrainConfig):
     if c.optimizer not in OPTIMIZERS: raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {c.optimizer!r}")
     if not 0 <= c.label_smoothing < 1: raise ValueError(f"label_smoothing must be in [0, 1), got {c.label_smoothing}")
     if not c.logit_scale > 0: raise ValueError(f"logit_scale must be > 0, got {c.logit_scale}")
-    if c.ema is not None and not 0 < c.ema < 1: raise ValueError(f"ema (the decay per step) must be in (0, 1), e.g. 0.995; got {c.ema}")
-    if c.subset is not None and not 1 <= c.subset <= 50_000: raise ValueError(f"subset must be in 1..50000 (training images), got {c.subset}")
-    if c.test_subset is not None and not 1 <= c.test_subset <= 10_000: raise ValueError(f"test_subset must be in 1..10000 (test images), got {c.test_subset}")
+    if c.ema is not None and not 0 < c.ema < 1:
+        raise ValueError(f"ema (the decay per step) must be in (0, 1), e.g. 0.995; got {c.ema}")
+    if c.subset is not None and not 1 <= c.subset <= 50_000:
+        raise ValueError(f"subset must be in 1..50000 (training images), got {c.subset}")
+    if c.test_subset is not None and not 1 <= c.test_subset <= 10_000:
+        raise ValueError(f"test_subset must be in 1..10000 (test images), got {c.test_subset}")
     if c.seed < 0: raise ValueError(f"seed must be >= 0, got {c.seed}")
-    if c.valid is not None and not 1 <= c.valid < 50_000: raise ValueError(f"valid must be in 1..49999 (training images held out), got {c.valid}")
-    if c.valid is not None and c.test_subset is not None: raise ValueError("give valid or test_subset, not both: a run evaluates on one of them")
-    if c.valid is not None and c.subset is not None and c.subset > 50_000 - c.valid: raise ValueError(f"subset must be at most {50_000 - c.valid} with valid={c.valid}, got {c.subset}")
+    if c.valid is not None and not 1 <= c.valid < 50_000:
+        raise ValueError(f"valid must be in 1..49999 (training images held out), got {c.valid}")
+    if c.valid is not None and c.test_subset is not None:
+        raise ValueError("give valid or test_subset, not both: a run evaluates on one of them")
+    if c.valid is not None and c.subset is not None and c.subset > 50_000 - c.valid:
+        raise ValueError(f"subset must be at most {50_000 - c.valid} with valid={c.valid}, got {c.subset}")
 
 # %% ../nbs/05b_config.ipynb #43ed2afc
 def default_lr_mult(epochs:int) -> float:
-    "LRMAX = this × the LR range test's suggestion: 3 for runs of 24 epochs or more, 1 for shorter ones (measured at 24 and 3 epochs in 04_lr_finder)."
+    """LRMAX = this × the LR range test's suggestion:
+    3 for runs of 24 epochs or more, 1 for shorter ones (measured at 24 and 3 epochs in 04_lr_finder)."""
     return 3. if epochs >= 24 else 1.
 
 # %% ../nbs/05b_config.ipynb #0b7a1e08
 PRESETS = {"recipe": {},  # the assignment's recipe: the default
-           "logit-scale-lr-mult-10": dict(logit_scale=0.125, lr_mult=10.)}  # the best measured in 09_beyond (CPU edition, 24 epochs)
+           # the best measured in 09_beyond (CPU edition, 24 epochs)
+           "logit-scale-lr-mult-10": dict(logit_scale=0.125, lr_mult=10.)}
 
 def _preset_defaults(settings:dict) -> dict:
-    "A preset's `TrainConfig` settings as the command's argparse defaults (`wd_bn_bias=False` is the flag `--no-wd-bn-bias`)."
-    return {("no_wd_bn_bias" if k == "wd_bn_bias" else k): (not v if k == "wd_bn_bias" else v) for k, v in settings.items()}
+    """A preset's `TrainConfig` settings as the command's argparse defaults (`wd_bn_bias=False` is the flag
+    `--no-wd-bn-bias`)."""
+    return {("no_wd_bn_bias" if k == "wd_bn_bias" else k): (not v if k == "wd_bn_bias" else v) for k,
+            v in settings.items()}
 
 # %% ../nbs/05b_config.ipynb #f27bf6a0
 RUN_FILES = ("last.pt", "history.json", "lr_finder.png", "schedule.png", "history.png", "train.log")
 
 def prepare_out(out:str|Path, # The run's folder
                 resume:bool=False, # The caller means to continue the run in `out`
-                overwrite:bool=False, # Move an earlier run's files aside (into `out/replaced-<time>/`) instead of refusing
-                check_only:bool=False, # Only check: create, move and leave nothing (folders made to test writing are removed again)
+                # Move an earlier run's files aside (into `out/replaced-<time>/`) instead of refusing
+                overwrite:bool=False,
+                # Only check: create, move and leave nothing (folders made to test writing are removed again)
+                check_only:bool=False,
                ) -> Path|None: # `out/last.pt` when there is a run to resume, else None
-    "Check, before any work, that `out` is a writable folder and that no earlier run would be overwritten. Raises `NotADirectoryError`, `FileExistsError` or `PermissionError` with the fix."
+    """Check, before any work, that `out` is a writable folder and that no earlier run would be overwritten.
+    Raises `NotADirectoryError`, `FileExistsError` or `PermissionError` with the fix."""
     out = Path(out); ck = out/"last.pt"
-    if out.exists() and not out.is_dir(): raise NotADirectoryError(f"--out {out} is a file, not a folder: choose a folder name")
+    if out.exists() and not out.is_dir():
+        raise NotADirectoryError(f"--out {out} is a file, not a folder: choose a folder name")
     if ck.exists() and not resume:
         if not overwrite: raise FileExistsError(f"{out} already holds a run ({ck}): continue it with --resume, "
                                                 "move it aside with --overwrite, or choose another --out folder")
@@ -113,7 +138,9 @@ def prepare_out(out:str|Path, # The run's folder
     try:
         out.mkdir(parents=True, exist_ok=True)
         probe = out/".write-test"; probe.write_text(""); probe.unlink()
-    except OSError as e: raise PermissionError(f"cannot write to --out {out} ({e.strerror or e}): choose a folder you can write to") from None
+    except OSError as e:
+        raise PermissionError(f"cannot write to --out {out} ({e.strerror or e}): choose a folder you can write "
+                              "to") from None
     finally:
         if check_only:
             for q in made:

@@ -16,7 +16,8 @@ from .resblock import ConvBlock, ResBlock
 class CustomResNet(nn.Module):
     "The assignment's ResNet for 32×32 images: (N,3,32,32) float images → (N,num_classes) log-probabilities."
     def __init__(self, num_classes:int=10, # Number of output classes
-                 width:int=64, # Channels of the PrepLayer; the stages use width·(1, 2, 4, 8). 64 is the spec; other values are a documented deviation
+                 # Channels of the PrepLayer; the stages use width·(1, 2, 4, 8). 64 is the spec, others a deviation
+                 width:int=64,
                  fc_bias:bool=False): # Give the final Linear layer a bias (adds `num_classes` parameters)
         super().__init__()
         if width < 1: raise ValueError(f"width must be a positive number of channels, got {width}")
@@ -46,11 +47,14 @@ def features(self:CustomResNet, x:torch.Tensor) -> torch.Tensor:
     return self.pool(x)
 
 @patch
-def logits(self:CustomResNet, x:torch.Tensor) -> torch.Tensor: return self.fc(self.features(x).flatten(1))  # (N,num_classes) class scores
+def logits(self:CustomResNet, x:torch.Tensor,
+          ) -> torch.Tensor: # (N,num_classes) class scores
+    return self.fc(self.features(x).flatten(1))
 
 @patch
 def forward(self:CustomResNet, x:torch.Tensor) -> torch.Tensor:
-    "(N,3,32,32) float images, normalized → (N,num_classes) log-probabilities (log-softmax over the logits). Raises `TypeError`/`ValueError` for other input."
+    """(N,3,32,32) float images, normalized → (N,num_classes) log-probabilities (log-softmax over the logits).
+    Raises `TypeError`/`ValueError` for other input."""
     check_images(x)
     return F.log_softmax(self.logits(x), dim=1)
 
@@ -58,21 +62,26 @@ def forward(self:CustomResNet, x:torch.Tensor) -> torch.Tensor:
 def check_images(x:torch.Tensor):
     "Raise a message that says what `CustomResNet` expects when `x` is not a (N,3,32,32) float batch."
     if not isinstance(x, torch.Tensor) or not x.is_floating_point():
-        raise TypeError(f"CustomResNet expects float images, normalized as in 01_data (test_transforms()); got {getattr(x, 'dtype', type(x))}. "
+        raise TypeError("CustomResNet expects float images, normalized as in 01_data (test_transforms()); got "
+                        f"{getattr(x, 'dtype', type(x))}. "
                         "For uint8 pixels use x.float()/255 and normalize with CIFAR10_MEAN and CIFAR10_STD.")
     if x.ndim != 4 or tuple(x.shape[1:]) != (3, 32, 32):
         raise ValueError(f"CustomResNet expects a batch of shape (N, 3, 32, 32); got {tuple(x.shape)}. "
-                         "Its final 4x4 max-pool needs 32x32 inputs: resize the images, or add the batch dimension with x[None].")
+                         "Its final 4x4 max-pool needs 32x32 inputs: resize the images, or add the batch dimension "
+                         "with x[None].")
 
 # %% ../nbs/03_custom_resnet.ipynb #f001fb8d
 class ModelPart(nn.Module):
-    "Part of a `CustomResNet` as a module of its own, for tools that take one: 'features' maps (N,3,H,W) images to the (N,8·width,H/32,W/32) features before the classifier, 'logits' to the (N,num_classes) scores before the log-softmax. Raises `ValueError` for another part."
+    """Part of a `CustomResNet` as a module of its own, for tools that take one:
+    'features' maps (N,3,H,W) images to the (N,8·width,H/32,W/32) features before the classifier, 'logits' to the
+    (N,num_classes) scores before the log-softmax. Raises `ValueError` for another part."""
     def __init__(self, model:CustomResNet, # The network (shared, not copied)
                  part:str="features"): # "features" or "logits"
         super().__init__()
         if part not in ("features", "logits"): raise ValueError(f"part must be 'features' or 'logits', got {part!r}")
         self.model, self.part = model, part
-    def forward(self, x:torch.Tensor) -> torch.Tensor: return getattr(self.model, self.part)(x)  # model.features or model.logits
+    # model.features or model.logits
+    def forward(self, x:torch.Tensor) -> torch.Tensor: return getattr(self.model, self.part)(x)
 
 # %% ../nbs/03_custom_resnet.ipynb #cb659489
 class BasicBlock(nn.Module):
@@ -86,7 +95,8 @@ class BasicBlock(nn.Module):
         self.bn2 = nn.BatchNorm2d(c_out)
         self.shortcut = nn.Sequential()
         if stride != 1 or c_in != c_out:
-            self.shortcut = nn.Sequential(nn.Conv2d(c_in, c_out, kernel_size=1, stride=stride, bias=False), nn.BatchNorm2d(c_out))
+            self.shortcut = nn.Sequential(nn.Conv2d(c_in, c_out, kernel_size=1, stride=stride, bias=False),
+                                          nn.BatchNorm2d(c_out))
     def forward(self, x):
         out = F.relu(self.bn1(self.conv1(x)))
         out = self.bn2(self.conv2(out))

@@ -31,7 +31,7 @@ def default_data_root() -> Path:
     "The per-user default data root: `$XDG_CACHE_HOME/cifar_course` (`~/.cache/cifar_course` when unset)."
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home()/".cache")/"cifar_course"
 
-def data_root(root:str|Path|None=None, # Folder that holds (or will hold) `cifar-10-batches-py`; None: use the env var, then the default
+def data_root(root:str|Path|None=None, # Folder holding (or to hold) `cifar-10-batches-py`; None: the env var or default
              ) -> Path: # An absolute path
     "Resolve the data root: `root` if given, else `$CIFAR_COURSE_DATA`, else `default_data_root()`."
     if root is None: root = os.environ.get(ENV_VAR) or default_data_root()
@@ -53,7 +53,8 @@ _verified = set()  # (path, size, mtime) of files whose md5 was checked in this 
 
 def check_cifar10(root:str|Path|None=None, # Data root, see `data_root`
                  ) -> list: # Names of the missing files; empty when all seven are in place and intact
-    "Check the files of `root/cifar-10-batches-py` against their official md5s. Raises `CorruptDataError` naming a damaged file and the fix."
+    """Check the files of `root/cifar-10-batches-py` against their official md5s.
+    Raises `CorruptDataError` naming a damaged file and the fix."""
     folder = data_root(root)/CIFAR10_FOLDER
     missing = []
     for name, want in cifar10_md5s().items():
@@ -65,31 +66,41 @@ def check_cifar10(root:str|Path|None=None, # Data root, see `data_root`
         if got == want: _verified.add(key)
         else: raise CorruptDataError(
             f"{f} is corrupt: its md5 is {got}, the official file's is {want} (a truncated or damaged copy). "
-            f"Fix: delete the folder {folder} and run again to download a fresh copy (170 MB), or copy a good {name} there.")
+            f"Fix: delete the folder {folder} and run again to download a fresh copy (170 MB), or copy a good {name} "
+            "there.")
     return missing
 
 # %% ../nbs/01_data.ipynb #e59e5b26
 def _download_cifar10(root:Path):
-    "Download and extract the archive into `root`; on failure, remove the folders this call created and raise `FileNotFoundError`."
+    """Download and extract the archive into `root`;
+    on failure, remove the folders this call created and raise `FileNotFoundError`."""
     created = [p for p in (root, *root.parents) if not p.exists()]  # folders that only a download would create
     C = torchvision.datasets.CIFAR10
     try: torchvision.datasets.utils.download_and_extract_archive(C.url, str(root), filename=C.filename, md5=C.tgz_md5)
     except Exception as e:
         if created: shutil.rmtree(created[-1], ignore_errors=True)
-        raise FileNotFoundError(f"CIFAR-10 was not found in {root/CIFAR10_FOLDER} and could not be downloaded ({type(e).__name__}: {e}). "
-                                f"Fix: {_point_at_data()}, or connect to the internet so that it can be downloaded (170 MB) into {root}.") from e
+        raise FileNotFoundError(f"CIFAR-10 was not found in {root/CIFAR10_FOLDER} and could not be downloaded "
+                                f"({type(e).__name__}: {e}). "
+                                f"Fix: {_point_at_data()}, or connect to the internet so that it can be downloaded "
+                                f"(170 MB) into {root}.") from e
 
-def _point_at_data() -> str: return f"pass root= (or --data, or set the {ENV_VAR} environment variable) to the folder that contains '{CIFAR10_FOLDER}'"
+def _point_at_data() -> str:
+    return (f"pass root= (or --data, or set the {ENV_VAR} environment variable) to the folder that contains "
+            f"'{CIFAR10_FOLDER}'")
 
 def get_cifar10(train:bool=True, # The 50,000-image training split, or the 10,000-image test split
                 root:str|Path|None=None, # Data root, see `data_root`
                 download:bool=True, # Download the archive when files are missing
-               ) -> torchvision.datasets.CIFAR10: # `.data` is a (N,32,32,3) uint8 array, `.targets` a list of N ints in [0,10)
-    "Load a CIFAR-10 split after checking every file's md5. Raises `FileNotFoundError` naming the folder when the data is missing and cannot be downloaded, `CorruptDataError` naming a damaged file."
+               # `.data` is a (N,32,32,3) uint8 array, `.targets` a list of N ints in [0,10)
+               ) -> torchvision.datasets.CIFAR10:
+    """Load a CIFAR-10 split after checking every file's md5.
+    Raises `FileNotFoundError` naming the folder when the data is missing and cannot be downloaded,
+    `CorruptDataError` naming a damaged file."""
     root = data_root(root)
     missing = check_cifar10(root)
     if missing and not download: raise FileNotFoundError(
-        f"CIFAR-10 is not in {root/CIFAR10_FOLDER} (missing: {', '.join(missing)}). Fix: {_point_at_data()}, or allow the download.")
+        f"CIFAR-10 is not in {root/CIFAR10_FOLDER} (missing: {', '.join(missing)}). Fix: {_point_at_data()}, or allow "
+        "the download.")
     if missing:
         _download_cifar10(root)
         check_cifar10(root)
@@ -105,22 +116,31 @@ CIFAR10_STD = (0.2470, 0.2435, 0.2616)  # per-channel population std of the trai
 # %% ../nbs/01_data.ipynb #60588f13
 def train_transforms(mean:tuple=CIFAR10_MEAN, # Per-channel mean in [0,1]: used to normalize and to fill the cutout hole
                      std:tuple=CIFAR10_STD, # Per-channel std in [0,1]
-                     pad:int=4, # Pixels of reflection padding on each side before the crop (the max translation); 0: no padding step (for images padded beforehand, `CIFARDataset(pad=4)`)
+                     # Reflection padding before the crop, pixels a side (the max shift); 0: none, `CIFARDataset(pad=4)`
+                     pad:int=4,
                      size:int=32, # Side of the random crop, in pixels
                      p_flip:float=0.5, # Probability of a horizontal flip
                      cutout:int=8, # Side of the square cutout hole, in pixels; 0 disables cutout
                      p_cutout:float=1.0, # Probability that an image gets a hole (Page applies it to every image)
-                     normalize:bool=True, # Normalize and convert to a (C,H,W) float tensor; False returns the (H,W,C) uint8 array
-                     seed:int|None=None, # Seed of the pipeline's own random generator (albumentations ignores global seeds)
+                     # Normalize and convert to a (C,H,W) float tensor; False returns the (H,W,C) uint8 array
+                     normalize:bool=True,
+                     # Seed of the pipeline's own random generator (albumentations ignores global seeds)
+                     seed:int|None=None,
                     ) -> A.Compose: # Maps `image=` (H,W,C) uint8 to `image` (C,H,W) float32
-    "The training augmentation: pad → random crop → horizontal flip → cutout → normalize → tensor (David Page, 'How to train your ResNet'). Raises `ValueError` for a negative `pad` or a hole larger than the crop."
-    if pad < 0 or not 0 <= cutout <= size: raise ValueError(f"need pad >= 0 and 0 <= cutout <= size, got pad={pad}, cutout={cutout}, size={size}")
-    tfms = [A.PadIfNeeded(min_height=size+2*pad, min_width=size+2*pad, border_mode=cv2.BORDER_REFLECT_101, strict=True)] if pad else []
+    """The training augmentation:
+    pad → random crop → horizontal flip → cutout → normalize → tensor (David Page, 'How to train your ResNet').
+    Raises `ValueError` for a negative `pad` or a hole larger than the crop."""
+    if pad < 0 or not 0 <= cutout <= size:
+        raise ValueError(f"need pad >= 0 and 0 <= cutout <= size, got pad={pad}, cutout={cutout}, size={size}")
+    tfms = [A.PadIfNeeded(min_height=size+2*pad, min_width=size+2*pad, border_mode=cv2.BORDER_REFLECT_101,
+                          strict=True)] if pad else []
     tfms += [A.RandomCrop(height=size, width=size, strict=True), A.HorizontalFlip(p=p_flip, strict=True)]
-    if cutout: tfms.append(A.CoarseDropout(num_holes_range=(1, 1), hole_height_range=(cutout, cutout),
-                                           hole_width_range=(cutout, cutout), fill=mean_fill(mean), p=p_cutout, strict=True))
+    if cutout:
+        tfms.append(A.CoarseDropout(num_holes_range=(1, 1), hole_height_range=(cutout, cutout),
+                                    hole_width_range=(cutout, cutout), fill=mean_fill(mean), p=p_cutout, strict=True))
     if normalize: tfms += [A.Normalize(mean=mean, std=std, max_pixel_value=255.0, strict=True), ToTensorV2()]
-    return A.Compose(tfms, seed=seed, strict=True)  # strict: a misspelled or retired argument (or input key) raises, instead of a warning and the default
+    # strict: a misspelled or retired argument (or input key) raises, instead of a warning and the default
+    return A.Compose(tfms, seed=seed, strict=True)
 
 def test_transforms(mean:tuple=CIFAR10_MEAN, std:tuple=CIFAR10_STD) -> A.Compose:
     "The test-time transform: normalize → tensor, nothing random."
@@ -153,16 +173,21 @@ def show_augmentations(img:np.ndarray, # One (H,W,C) uint8 image
 
 # %% ../nbs/01_data.ipynb #65809740
 class CIFARDataset(Dataset):
-    "A CIFAR-10 split (or a subset of it) through an albumentations transform; items are (the transform's output, e.g. a (C,H,W) float32 tensor, int label)."
+    """A CIFAR-10 split (or a subset of it) through an albumentations transform;
+    items are (the transform's output, e.g. a (C,H,W) float32 tensor, int label)."""
     def __init__(self, ds:torchvision.datasets.CIFAR10, # A split from `get_cifar10`
-                 tfm:A.Compose|None, # The pipeline, e.g. `train_transforms()`; None: items are the (H,W,C) uint8 images, for `NormalizeCollate`
+                 # The pipeline, e.g. `train_transforms()`; None: items are (H,W,C) uint8 images, for `NormalizeCollate`
+                 tfm:A.Compose|None,
                  indices:np.ndarray|None=None, # Optional subset of indices into `ds`
-                 seed:int|None=None, # Seeds each batch's augmentation from (seed, the batch's indices); None: the pipeline's own stream
-                 pad:int=0): # Reflection-pad the selected images once, here, by this many pixels a side (then `tfm` must not pad: `train_transforms(pad=0)`)
+                 # Seeds each batch's augmentation from (seed, the batch's indices); None: the pipeline's own stream
+                 seed:int|None=None,
+                 # Reflection-pad the images once, here, by this many pixels a side (`tfm` then must not pad)
+                 pad:int=0):
         self.targets = np.asarray(ds.targets)
         self.indices = np.arange(len(self.targets)) if indices is None else np.asarray(indices)
         # padded: a copy of the selected images only, in `indices` order; else the split's own array
-        self.images, self._rows = ((np.pad(ds.data[self.indices], ((0, 0), (pad, pad), (pad, pad), (0, 0)), mode="reflect"), np.arange(len(self.indices)))
+        self.images, self._rows = ((np.pad(ds.data[self.indices], ((0, 0), (pad, pad), (pad, pad), (0, 0)),
+                                           mode="reflect"), np.arange(len(self.indices)))
                                    if pad else (ds.data, self.indices))
         self.tfm, self.classes, self.seed = tfm, tuple(ds.classes), seed
     def __len__(self): return len(self.indices)
@@ -177,12 +202,16 @@ class CIFARDataset(Dataset):
 
 # %% ../nbs/01_data.ipynb #0c011a7e
 class NormalizeCollate:
-    "DataLoader `collate_fn`: stack (H,W,C) uint8 images into ((N,C,H,W) float32, channels-last in memory, normalized; (N,) int64 labels). Items that are tensors already are stacked as they are."
-    def __init__(self, mean:tuple=CIFAR10_MEAN, std:tuple=CIFAR10_STD): # Per-channel mean and std in [0,1], as `A.Normalize` takes them
+    """DataLoader `collate_fn`:
+    stack (H,W,C) uint8 images into ((N,C,H,W) float32, channels-last in memory, normalized; (N,) int64 labels).
+    Items that are tensors already are stacked as they are."""
+    def __init__(self, mean:tuple=CIFAR10_MEAN,
+                 std:tuple=CIFAR10_STD): # Per-channel mean and std in [0,1], as `A.Normalize` takes them
         self.mean, self.std = (torch.tensor(v, dtype=torch.float32).view(1, -1, 1, 1)*255 for v in (mean, std))
     def __call__(self, items:list) -> tuple[torch.Tensor, torch.Tensor]:
         if isinstance(items[0][0], torch.Tensor): return torch.utils.data.default_collate(items)
-        x = torch.from_numpy(np.stack([img for img, _ in items])).permute(0, 3, 1, 2)  # a (N,C,H,W) view of (N,H,W,C) memory
+        # a (N,C,H,W) view of (N,H,W,C) memory
+        x = torch.from_numpy(np.stack([img for img, _ in items])).permute(0, 3, 1, 2)
         return (x.float() - self.mean)/self.std, torch.tensor([y for _, y in items])
 
 # %% ../nbs/01_data.ipynb #8eeba7b0
@@ -198,7 +227,8 @@ def balanced_subset(targets, # Class label of every image
 
 # %% ../nbs/01_data.ipynb #15d93078
 class EpochShuffle(torch.utils.data.Sampler):
-    "A random order of `range(n)` that depends only on (seed, epoch): `set_epoch(e)` picks epoch e's order (as `DistributedSampler` does)."
+    """A random order of `range(n)` that depends only on (seed, epoch):
+    `set_epoch(e)` picks epoch e's order (as `DistributedSampler` does)."""
     def __init__(self, n:int, seed:int=0): self.n, self.seed, self.epoch = n, seed, 0
     def set_epoch(self, epoch:int): self.epoch = epoch
     def __len__(self): return self.n
@@ -212,14 +242,18 @@ VALID_SEED = 0  # the validation split is the same for every run, whatever its s
 def valid_split(targets, # Class label of every training image
                 n_valid:int=5_000, # Images to hold out, class-balanced
                ) -> tuple[np.ndarray, np.ndarray]: # (training indices, validation indices), sorted and disjoint
-    "Hold out a class-balanced validation set of `n_valid` training images, the same on every call (seeded by `VALID_SEED`)."
-    if not 0 < n_valid < len(targets): raise ValueError(f"the validation split must hold 1..{len(targets) - 1} images, got {n_valid}")
+    """Hold out a class-balanced validation set of `n_valid` training images, the same on every call (seeded by
+    `VALID_SEED`)."""
+    if not 0 < n_valid < len(targets):
+        raise ValueError(f"the validation split must hold 1..{len(targets) - 1} images, got {n_valid}")
     valid = balanced_subset(targets, n_valid, seed=VALID_SEED)
     return np.setdiff1d(np.arange(len(targets)), valid), valid
 
 # %% ../nbs/01_data.ipynb #822e7b85
 def default_workers(device:str|torch.device) -> int:
-    "DataLoader workers for `device`: on CUDA one per CPU core available to this process, at most 8 (2 on Colab's free machine); on a CPU 0, because the cores are busy training."
+    """DataLoader workers for `device`:
+    on CUDA one per CPU core available to this process, at most 8 (2 on Colab's free machine); on a CPU 0, because
+    the cores are busy training."""
     if torch.device(device).type != "cuda": return 0
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     return max(1, min(8, cores))
@@ -227,34 +261,44 @@ def default_workers(device:str|torch.device) -> int:
 # %% ../nbs/01_data.ipynb #023afa14
 def get_dataloaders(root:str|Path|None=None, # Data root, see `data_root`
                     batch_size:int=512, # Images per batch (the course's recipe uses 512)
-                    subset:int|None=None, # Train on a class-balanced random subset of this many images; None: all 50,000
+                    # Train on a class-balanced random subset of this many images; None: all 50,000
+                    subset:int|None=None,
                     test_subset:int|None=None, # Evaluate on a class-balanced subset of the test set; None: all 10,000
                     seed:int=0, # Fixes the subset, the shuffling of each epoch (`EpochShuffle`) and every augmentation
                     num_workers:int|None=None, # DataLoader workers; None: `default_workers(device)`
                     device:str|torch.device|None=None, # Where the batches will go; None: CUDA if available
-                    train_tfm:A.Compose|None=None, # None: `train_transforms()`, run as padding once, the random steps per image, normalizing per batch
+                    # None: `train_transforms()`, run as padding once, the random steps per image, normalizing per batch
+                    train_tfm:A.Compose|None=None,
                     test_tfm:A.Compose|None=None, # None: `test_transforms()`, run as normalizing per batch
                     download:bool=True, # Download CIFAR-10 when it is missing
                     test_batch_size:int|None=None, # Images per test batch; None: `batch_size`
-                    valid:int|None=None, # Hold out this many training images (`valid_split`) and return them instead of the test set
-                   ) -> tuple[DataLoader, DataLoader]: # (train, test) or, with `valid`, (train, validation); batches are ((N,3,32,32) float32, (N,) int64)
-    "Shuffled, augmented training batches and ordered, un-augmented test (or validation) batches of CIFAR-10. Raises `ValueError` for a bad size or worker count."
+                    # Hold out this many training images (`valid_split`) and return them instead of the test set
+                    valid:int|None=None,
+                    # (train, test) or, with `valid`, (train, validation); batches are ((N,3,32,32) float32, (N,) int64)
+                   ) -> tuple[DataLoader, DataLoader]:
+    """Shuffled, augmented training batches and ordered, un-augmented test (or validation) batches of CIFAR-10.
+    Raises `ValueError` for a bad size or worker count."""
     if batch_size < 1: raise ValueError(f"batch_size must be >= 1, got {batch_size}")
     if num_workers is not None and num_workers < 0: raise ValueError(f"num_workers must be >= 0, got {num_workers}")
     device = torch.device(device if device is not None else ("cuda" if torch.cuda.is_available() else "cpu"))
     cuda = device.type == "cuda"
     if num_workers is None: num_workers = default_workers(device)
     trn, tst = get_cifar10(True, root, download), get_cifar10(False, root, download)
-    if valid is not None and test_subset is not None: raise ValueError("give valid or test_subset, not both: with valid, the second loader holds the validation images")
+    if valid is not None and test_subset is not None:
+        raise ValueError("give valid or test_subset, not both: with valid, the second loader holds the validation "
+                         "images")
     pool, held_out = (np.arange(len(trn.targets)), None) if valid is None else valid_split(trn.targets, valid)
     if subset is not None: pool = pool[balanced_subset(np.asarray(trn.targets)[pool], subset, seed)]
     train = (CIFARDataset(trn, train_tfm, pool, seed=seed) if train_tfm is not None else
              CIFARDataset(trn, train_transforms(pad=0, normalize=False), pool, seed=seed, pad=4))
     test = (CIFARDataset(trn, test_tfm, held_out) if valid is not None else
-            CIFARDataset(tst, test_tfm, None if test_subset is None else balanced_subset(tst.targets, test_subset, seed)))
-    kw = dict(num_workers=num_workers, pin_memory=cuda, persistent_workers=num_workers > 0, collate_fn=NormalizeCollate())
+            CIFARDataset(tst, test_tfm, None if test_subset is None else balanced_subset(tst.targets, test_subset,
+                    seed)))
+    kw = dict(num_workers=num_workers, pin_memory=cuda, persistent_workers=num_workers > 0,
+              collate_fn=NormalizeCollate())
     # the order comes from the sampler; the loader's own generator only keeps it from drawing on torch's global one
-    return (DataLoader(train, batch_size=batch_size, sampler=EpochShuffle(len(train), seed), generator=torch.Generator().manual_seed(seed), **kw),
+    return (DataLoader(train, batch_size=batch_size, sampler=EpochShuffle(len(train), seed),
+                       generator=torch.Generator().manual_seed(seed), **kw),
             DataLoader(test, batch_size=test_batch_size or batch_size, shuffle=False, **kw))
 
 # %% ../nbs/01_data.ipynb #0f8e54c3
@@ -277,7 +321,8 @@ def show_batch(batch:tuple, # (x, y): (N,3,H,W) normalized images and (N,) label
                ncols:int=8,
                classes:tuple=CIFAR10_CLASSES,
                mean:tuple=CIFAR10_MEAN, std:tuple=CIFAR10_STD):
-    "The first `n` images of a batch, de-normalized and titled with their class names (`show_images`); returns the matplotlib figure."
+    """The first `n` images of a batch, de-normalized and titled with their class names (`show_images`);
+    returns the matplotlib figure."""
     x, y = batch
     return show_images(x[:n], [classes[int(label)] for label in y[:n]], ncols, mean=mean, std=std)
 
@@ -285,7 +330,8 @@ def show_batch(batch:tuple, # (x, y): (N,3,H,W) normalized images and (N,) label
 def link_cifar10(root:str|Path, # Folder to create `cifar-10-batches-py` in (made if missing)
                  src:str|Path|None=None, # Data root that holds the real files; None: `data_root()`
                 ) -> Path: # The new `root/cifar-10-batches-py`
-    "Make a CIFAR-10 folder of symbolic links to the real files: a copy for tests to damage, at no disk cost. Raises `FileExistsError` if it exists."
+    """Make a CIFAR-10 folder of symbolic links to the real files:
+    a copy for tests to damage, at no disk cost. Raises `FileExistsError` if it exists."""
     dst = Path(root)/CIFAR10_FOLDER
     dst.mkdir(parents=True)
     for name in cifar10_md5s(): os.symlink(data_root(src)/CIFAR10_FOLDER/name, dst/name)

@@ -24,15 +24,19 @@ def make_optimizer(model:nn.Module, # The model whose parameters to optimize
                    lr:float=1e-3, # Initial learning rate, per step
                    momentum:float=0.9, # SGD momentum (Adam's beta1 with "adam")
                    weight_decay:float=5e-4, # L2 penalty added to the gradient (both optimizers, as in torch.optim)
-                   wd_bn_bias:bool=True, # Decay every parameter (the recipe); False: not the 1-D ones (BatchNorm weights and biases, biases), as in Page's "bag of tricks"
+                   # Decay every parameter (the recipe); False: not the 1-D ones (BatchNorm, biases), as Page does
+                   wd_bn_bias:bool=True,
                   ) -> torch.optim.Optimizer:
-    "SGD with Nesterov momentum (the course's default) or Adam. Raises `ValueError` for another name or a non-positive `lr`."
+    """SGD with Nesterov momentum (the course's default) or Adam.
+    Raises `ValueError` for another name or a non-positive `lr`."""
     if not lr > 0: raise ValueError(f"lr must be > 0, got {lr}")
     name = name.lower()
     params = list(model.parameters())
     if not wd_bn_bias:  # two parameter groups: the same LR schedule, weight decay only on conv and linear weights
-        params = [dict(params=[p for p in params if p.ndim > 1]), dict(params=[p for p in params if p.ndim <= 1], weight_decay=0.)]
-    if name == "sgd": return torch.optim.SGD(params, lr=lr, momentum=momentum, nesterov=momentum > 0, weight_decay=weight_decay)
+        params = [dict(params=[p for p in params if p.ndim > 1]), dict(params=[p for p in params if p.ndim <= 1],
+                weight_decay=0.)]
+    if name == "sgd":
+        return torch.optim.SGD(params, lr=lr, momentum=momentum, nesterov=momentum > 0, weight_decay=weight_decay)
     if name == "adam": return torch.optim.Adam(params, lr=lr, betas=(momentum, 0.999), weight_decay=weight_decay)
     raise ValueError(f"unknown optimizer {name!r}: use one of {OPTIMIZERS}")
 
@@ -58,17 +62,20 @@ class LRFinderResult:
     diverged: bool = False  # the sweep stopped early because the loss exploded
 
     def plot(self, ax=None, title:str|None=None,
-             lr_used:float|None=None): # The LRMAX a run actually used (e.g. lr_mult × the suggestion), marked when given
+             lr_used:float|None=None, # The LRMAX a run actually used (e.g. lr_mult × the suggestion), marked when given
+            ):
         "The smoothed loss against the learning rate (log scale), with the suggestions marked; returns the figure."
         fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(6, 3.5))
         ax.semilogx(self.lrs, self.losses, c="k", lw=1.5, label="smoothed loss")
-        marks = dict(minimum=("tab:orange", "D"), steepest=("tab:red", "o"), min_div10=("tab:blue", "s"), start_of_fall=("tab:green", "^"))
+        marks = dict(minimum=("tab:orange", "D"), steepest=("tab:red", "o"), min_div10=("tab:blue", "s"),
+                     start_of_fall=("tab:green", "^"))
         for k, lr in self.suggestions.items():
             c, mk = marks.get(k, ("gray", "x"))
             ax.plot([lr], [np.interp(np.log(lr), np.log(self.lrs), self.losses)], mk, c=c, ms=8, label=f"{k}: {lr:.2e}")
         ax.axvline(self.lr_max, c="tab:red", ls="--", lw=1, label=f"LRMAX ({self.rule}) = {self.lr_max:.2e}")
         if lr_used is not None and lr_used != self.lr_max:
-            ax.axvline(lr_used, c="k", ls="-.", lw=1.2, label=f"LRMAX used = {lr_used/self.lr_max:.3g} x {self.lr_max:.2e} = {lr_used:.2e}")
+            ax.axvline(lr_used, c="k", ls="-.", lw=1.2,
+                       label=f"LRMAX used = {lr_used/self.lr_max:.3g} x {self.lr_max:.2e} = {lr_used:.2e}")
         ax.axvline(self.lr_min, c="tab:purple", ls=":", lw=1, label=f"LRMIN = LRMAX/{self.div:g} = {self.lr_min:.2e}")
         ax.set_xlabel("learning rate (per step, log scale)"); ax.set_ylabel("loss (smoothed)")
         lo, hi = self.losses.min(), self.losses[0]
@@ -81,7 +88,8 @@ RULES = ("minimum", "steepest", "min_div10", "start_of_fall")
 
 def suggest_lrs(lrs, # The swept learning rates, increasing
                 losses, # The smoothed loss at each
-                rule:str="minimum", # Which suggestion becomes lr_max: "minimum", "steepest", "min_div10" or "start_of_fall"
+                # Which suggestion becomes lr_max: "minimum", "steepest", "min_div10" or "start_of_fall"
+                rule:str="minimum",
                 div:float=100., # lr_min = lr_max / div
                 skip_start:int=5, # Points to ignore at the start (the smoothing has not settled)
                 skip_end:int=3, # Points to ignore at the end (the explosion)
@@ -92,27 +100,35 @@ def suggest_lrs(lrs, # The swept learning rates, increasing
     if not div > 1: raise ValueError(f"div must be > 1 so that lr_min < lr_max, got {div}")
     n = len(lrs) - skip_start - skip_end
     if n < 5: raise RuntimeError(
-        f"the sweep has only {len(lrs)} points ({n} after skipping {skip_start} at the start and {skip_end} at the end), too few to suggest a "
-        f"learning rate. It stopped at lr={lrs[-1]:.2e}{' because the loss diverged' if diverged else ''}: lower start_lr, or raise num_iter.")
+        f"the sweep has only {len(lrs)} points ({n} after skipping {skip_start} at the start and {skip_end} at the "
+        f"end), too few to suggest a learning rate. It stopped at lr={lrs[-1]:.2e}"
+        f"{' because the loss diverged' if diverged else ''}: lower start_lr, or raise num_iter.")
     l, y = lrs[skip_start:len(lrs) - skip_end], losses[skip_start:len(lrs) - skip_end]
     i_min = int(np.argmin(y))
     if i_min == 0 or y[i_min] >= y[0]: raise RuntimeError(
         f"the loss never fell between lr={l[0]:.2e} and lr={l[-1]:.2e}{' and then diverged' if diverged else ''}: "
-        "start_lr is already too high (lower it by 10-100x), or the model does not train at all (check the data and the loss).")
+        "start_lr is already too high (lower it by 10-100x), or the model does not train at all (check the data and "
+        "the loss).")
     grad = np.gradient(y[:i_min + 1], np.log(l[:i_min + 1]))
-    sugg = dict(steepest=float(l[int(np.argmin(grad))]), minimum=float(l[i_min]), min_div10=float(l[i_min]/10), start_of_fall=float(_start_of_fall(l, y)))
+    sugg = dict(steepest=float(l[int(np.argmin(grad))]), minimum=float(l[i_min]), min_div10=float(l[i_min]/10),
+                start_of_fall=float(_start_of_fall(l, y)))
     lr_max = sugg[rule]
     return LRFinderResult(lrs, losses, lr_max, lr_max/div, rule, div, sugg, diverged)
 
 # %% ../nbs/04_lr_finder.ipynb #01eec066
-def _lr_finder(model:nn.Module, optimizer:torch.optim.Optimizer, criterion:nn.Module, device:torch.device, amp:torch.dtype|None) -> LRFinder:
-    "torch-lr-finder's `LRFinder`; with `amp` (a dtype), in mixed precision through its own `amp_backend='torch'` option: autocast to `amp`, with a grad scaler that is on for float16 only."
+def _lr_finder(model:nn.Module, optimizer:torch.optim.Optimizer, criterion:nn.Module, device:torch.device,
+               amp:torch.dtype|None) -> LRFinder:
+    """torch-lr-finder's `LRFinder`;
+    with `amp` (a dtype), in mixed precision through its own `amp_backend='torch'` option: autocast to `amp`, with a
+    grad scaler that is on for float16 only."""
     amp_kw = dict(amp_backend="torch", amp_config=dict(device_type=device.type, dtype=amp),
-                  grad_scaler=torch.amp.GradScaler(device.type, enabled=amp == torch.float16)) if amp is not None else {}
+                  grad_scaler=torch.amp.GradScaler(device.type,
+                                                   enabled=amp == torch.float16)) if amp is not None else {}
     return LRFinder(model, optimizer, criterion, device=device, **amp_kw)
 
 def _quiet(progress:bool) -> contextlib.ExitStack:
-    "A context that silences torch-lr-finder's progress bar and prints unless `progress` (the library has no switch for them)."
+    """A context that silences torch-lr-finder's progress bar and prints unless `progress` (the library has no switch
+    for them)."""
     quiet = contextlib.ExitStack()
     if not progress:
         quiet.enter_context(mock.patch.object(torch_lr_finder.lr_finder, "tqdm", lambda it, **kw: it))
@@ -132,20 +148,27 @@ def lr_range_test(model:nn.Module, # The model to probe; restored to its initial
                   rule:str="minimum", # Which suggestion becomes lr_max, see `suggest_lrs`
                   div:float=100., # lr_min = lr_max / div
                   device:str|torch.device|None=None, # Default: the model's device
-                  amp:bool|torch.dtype|None=None, # Autocast dtype, torch.bfloat16 or torch.float16 (with a grad scaler); True: float16 on CUDA, bfloat16 elsewhere; False: float32; None: True on CUDA, else False
+                  amp:bool|torch.dtype|None=None, # Autocast dtype (fp16 with a grad scaler); True/False/None: see below
                   progress:bool=True, # Show torch-lr-finder's progress bar and messages
                  ) -> LRFinderResult:
-    "Run Smith's LR range test (exponential sweep) with torch-lr-finder and suggest lr_max and lr_min, leaving `model` and `optimizer` as they were."
-    if not 0 < start_lr < end_lr: raise ValueError(f"need 0 < start_lr < end_lr, got start_lr={start_lr}, end_lr={end_lr}")
-    if num_iter < 20: raise ValueError(f"num_iter={num_iter} is too few points for a sweep: use at least 20 (100 is typical)")
-    if len(train_dl) == 0: raise ValueError("train_dl is empty: check the subset size and batch size (and drop_last) of the DataLoader")
+    """Run Smith's LR range test (exponential sweep) with torch-lr-finder and suggest lr_max and lr_min.
+    `model` and `optimizer` are left as they were. `amp`: torch.bfloat16 or torch.float16 (then with a grad scaler);
+    True: float16 on CUDA, bfloat16 elsewhere; False: float32; None: True on CUDA, else False."""
+    if not 0 < start_lr < end_lr:
+        raise ValueError(f"need 0 < start_lr < end_lr, got start_lr={start_lr}, end_lr={end_lr}")
+    if num_iter < 20:
+        raise ValueError(f"num_iter={num_iter} is too few points for a sweep: use at least 20 (100 is typical)")
+    if len(train_dl) == 0:
+        raise ValueError("train_dl is empty: check the subset size and batch size (and drop_last) of the DataLoader")
     if isinstance(optimizer, str): optimizer = make_optimizer(model, optimizer, lr=start_lr)
     device = torch.device(device) if device is not None else next(model.parameters()).device
     if amp is None: amp = device.type == "cuda"
     if isinstance(amp, bool): amp = (torch.float16 if device.type == "cuda" else torch.bfloat16) if amp else None
     finder = _lr_finder(model, optimizer, criterion or nn.NLLLoss(), device, amp)
     try:
-        with _quiet(progress): finder.range_test(train_dl, start_lr=start_lr, end_lr=end_lr, num_iter=num_iter, step_mode="exp", smooth_f=smooth_f, diverge_th=diverge_th)
+        with _quiet(progress):
+            finder.range_test(train_dl, start_lr=start_lr, end_lr=end_lr, num_iter=num_iter, step_mode="exp",
+                              smooth_f=smooth_f, diverge_th=diverge_th)
         lrs, losses = np.array(finder.history["lr"]), np.array(finder.history["loss"])
     finally: finder.reset()
     ok = np.isfinite(losses)

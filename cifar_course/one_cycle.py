@@ -13,10 +13,15 @@ import matplotlib.pyplot as plt
 
 # %% ../nbs/05_one_cycle.ipynb #b08c95a3
 def _check_one_cycle(lr_min, lr_max, epochs, steps_per_epoch, peak_epoch):
-    if not 0 < lr_min < lr_max: raise ValueError(f"need 0 < lr_min < lr_max, got lr_min={lr_min}, lr_max={lr_max} (run the LR range test to find them)")
+    if not 0 < lr_min < lr_max:
+        raise ValueError(f"need 0 < lr_min < lr_max, got lr_min={lr_min}, lr_max={lr_max} (run the LR range test to "
+                         "find them)")
     if not (isinstance(epochs, int) and epochs > 0): raise ValueError(f"epochs must be a positive int, got {epochs!r}")
-    if not (isinstance(steps_per_epoch, int) and steps_per_epoch > 0): raise ValueError(f"steps_per_epoch must be a positive int (batches per epoch, len(train_dl)), got {steps_per_epoch!r}")
-    if not 0 < peak_epoch < epochs: raise ValueError(f"peak_epoch must lie strictly between 0 and epochs={epochs}, got {peak_epoch}")
+    if not (isinstance(steps_per_epoch, int) and steps_per_epoch > 0):
+        raise ValueError("steps_per_epoch must be a positive int (batches per epoch, len(train_dl)), got "
+                         f"{steps_per_epoch!r}")
+    if not 0 < peak_epoch < epochs:
+        raise ValueError(f"peak_epoch must lie strictly between 0 and epochs={epochs}, got {peak_epoch}")
 
 def one_cycle(optimizer:torch.optim.Optimizer, # The optimizer whose learning rate to schedule
               lr_min:float, # Learning rate (per step) at the first and the last step
@@ -29,7 +34,8 @@ def one_cycle(optimizer:torch.optim.Optimizer, # The optimizer whose learning ra
               cycle_momentum:bool=False, # Cycle momentum inversely to the LR, between base_momentum and max_momentum
               base_momentum:float=0.85, max_momentum:float=0.95,
              ) -> torch.optim.lr_scheduler.OneCycleLR: # Call `.step()` after every batch
-    "The course's one-cycle schedule as a `torch.optim.lr_scheduler.OneCycleLR`: lr_min → lr_max at the end of `peak_epoch` → lr_min. Raises `ValueError` on impossible inputs."
+    """The course's one-cycle schedule as a `torch.optim.lr_scheduler.OneCycleLR`:
+    lr_min → lr_max at the end of `peak_epoch` → lr_min. Raises `ValueError` on impossible inputs."""
     _check_one_cycle(lr_min, lr_max, epochs, steps_per_epoch, peak_epoch)
     return torch.optim.lr_scheduler.OneCycleLR(
         optimizer, max_lr=lr_max, epochs=epochs, steps_per_epoch=steps_per_epoch, pct_start=peak_epoch/epochs,
@@ -61,7 +67,8 @@ def one_cycle_lrs(lr_min:float, lr_max:float, epochs:int=24, steps_per_epoch:int
 def plot_one_cycle(lr_min:float, lr_max:float, epochs:int=24, steps_per_epoch:int=98, peak_epoch:float=5,
                    anneal_strategy:str="linear", final_div_factor:float=1., cycle_momentum:bool=False,
                    ax=None, label:str|None=None):
-    "Plot the per-step LR of `one_cycle` against epochs (and the momentum on a twin axis when cycled); returns the figure."
+    """Plot the per-step LR of `one_cycle` against epochs (and the momentum on a twin axis when cycled);
+    returns the figure."""
     fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(7, 3))
     lrs = one_cycle_lrs(lr_min, lr_max, epochs, steps_per_epoch, peak_epoch, anneal_strategy, final_div_factor)
     t = np.arange(len(lrs))/steps_per_epoch
@@ -70,18 +77,22 @@ def plot_one_cycle(lr_min:float, lr_max:float, epochs:int=24, steps_per_epoch:in
     ax.set_xlabel("epoch"); ax.set_ylabel("learning rate (per step)"); ax.set_xlim(0, epochs)
     if cycle_momentum:
         ax2 = ax.twinx()
-        ax2.plot(t, one_cycle_lrs(lr_min, lr_max, epochs, steps_per_epoch, peak_epoch, anneal_strategy, final_div_factor, momentum=(0.85, 0.95)),
+        ax2.plot(t, one_cycle_lrs(lr_min, lr_max, epochs, steps_per_epoch, peak_epoch, anneal_strategy,
+                                  final_div_factor, momentum=(0.85, 0.95)),
                  c="tab:orange", lw=1.5, ls="--", label="momentum")
         ax2.set_ylabel("momentum", color="tab:orange"); ax2.set_ylim(0.8, 1.0)
     return fig
 
 # %% ../nbs/05_one_cycle.ipynb #1d2cd01d
 def one_cycle_explorer():
-    "An ipywidgets explorer of `one_cycle`: LRMIN, LRMAX, epochs, peak epoch, anneal strategy, annihilation and momentum cycling."
+    """An ipywidgets explorer of `one_cycle`:
+    LRMIN, LRMAX, epochs, peak epoch, anneal strategy, annihilation and momentum cycling."""
     import ipywidgets as widgets
     def draw(log10_lr_min, log10_lr_max, epochs, peak_epoch, anneal_strategy, annihilation, cycle_momentum):
         lr_min, lr_max = 10**log10_lr_min, 10**log10_lr_max
-        try: fig = plot_one_cycle(lr_min, lr_max, epochs, 98, peak_epoch, anneal_strategy, 1e4 if annihilation else 1., cycle_momentum)
+        try:
+            fig = plot_one_cycle(lr_min, lr_max, epochs, 98, peak_epoch, anneal_strategy, 1e4 if annihilation else 1.,
+                                 cycle_momentum)
         except ValueError as e: print(e); return
         fig.axes[0].set_title(f"LRMIN={lr_min:.2g}, LRMAX={lr_max:.2g}, peak at epoch {peak_epoch}", fontsize=9)
         plt.show()
@@ -107,13 +118,16 @@ def triangular_clr(iterations:int|np.ndarray, # Number of iterations, or an arra
     return base_lr + (max_lr - base_lr)*np.maximum(0, 1 - x)
 
 def plot_triangular_clr(iterations:int=6000, step_size:int=1000, base_lr:float=1e-3, max_lr:float=6e-3):
-    "Draw the triangular CLR: learning rate against iterations, several cycles between base_lr and max_lr. Returns the figure."
+    """Draw the triangular CLR:
+    learning rate against iterations, several cycles between base_lr and max_lr. Returns the figure."""
     fig, ax = plt.subplots(figsize=(7, 2.8))
     ax.plot(triangular_clr(iterations, step_size, base_lr, max_lr), lw=2)
     ax.axhline(base_lr, c="gray", ls=":", lw=1); ax.axhline(max_lr, c="gray", ls=":", lw=1)
-    ax.text(iterations, base_lr, " base_lr", va="center", fontsize=8); ax.text(iterations, max_lr, " max_lr", va="center", fontsize=8)
+    ax.text(iterations, base_lr, " base_lr", va="center", fontsize=8)
+    ax.text(iterations, max_lr, " max_lr", va="center", fontsize=8)
     for k in range(0, iterations + 1, 2*step_size): ax.axvline(k, c="lightgray", lw=0.8, zorder=0)
     ax.set_xlabel("iteration"); ax.set_ylabel("learning rate"); ax.set_xlim(0, iterations)
-    ax.set_title(f"triangular cyclical learning rate (step_size = {step_size}, cycle = {2*step_size} iterations)", fontsize=9)
+    ax.set_title(f"triangular cyclical learning rate (step_size = {step_size}, cycle = {2*step_size} iterations)",
+                 fontsize=9)
     fig.tight_layout()
     return fig

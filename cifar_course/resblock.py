@@ -17,7 +17,8 @@ from matplotlib.patches import Rectangle
 
 # %% ../nbs/02_resblock.ipynb #4755b0f7
 class ConvBlock(nn.Sequential):
-    "Conv3x3 (stride 1, padding 1, no bias) → [MaxPool2d(2)] → BatchNorm2d → ReLU. Maps (N,c_in,H,W) to (N,c_out,H,W), or (N,c_out,H/2,W/2) with `pool`."
+    """Conv3x3 (stride 1, padding 1, no bias) → [MaxPool2d(2)] → BatchNorm2d → ReLU.
+    Maps (N,c_in,H,W) to (N,c_out,H,W), or (N,c_out,H/2,W/2) with `pool`."""
     def __init__(self, c_in:int, # Input channels
                  c_out:int, # Output channels
                  pool:bool=False): # Halve the resolution with a 2×2 max-pool after the convolution
@@ -40,9 +41,10 @@ def _geometry(m:nn.Module):
     if isinstance(p, str): raise ValueError(f"{m}: string padding ({p!r}) is not supported; use an int")
     return d*(k - 1) + 1, s, p
 
-def receptive_fields(model:nn.Module|list, # A model whose modules are registered in execution order, or an ordered list of (name, layer)
+def receptive_fields(model:nn.Module|list, # A model whose modules run in registration order, or a list of (name, layer)
                     ) -> list[dict]: # One row per conv/pool layer: name, kernel, stride, padding, r, j, start (pixels)
-    "Receptive field size r, jump j and start of every conv/pool layer, by the recurrences of Araujo et al. (Distill, 2019)."
+    """Receptive field size r, jump j and start of every conv/pool layer, by the recurrences of Araujo et al. (Distill,
+    2019)."""
     layers = model.named_modules() if isinstance(model, nn.Module) else model
     r, j, start, rows = 1, 1, 0.5, []
     for name, m in layers:
@@ -57,18 +59,24 @@ def receptive_fields(model:nn.Module|list, # A model whose modules are registere
 def print_receptive_fields(rows:list[dict]):
     "Print the rows of `receptive_fields` as a table."
     print(f"{'layer':<22}{'type':<11}{'k':>3}{'s':>3}{'p':>3}{'r':>6}{'j':>4}{'start':>7}")
-    for o in rows: print(f"{o['name']:<22}{o['layer']:<11}{o['kernel']:>3}{o['stride']:>3}{o['padding']:>3}{o['r']:>6}{o['j']:>4}{o['start']:>7}")
+    for o in rows:
+        print(f"{o['name']:<22}{o['layer']:<11}{o['kernel']:>3}{o['stride']:>3}{o['padding']:>3}"
+              f"{o['r']:>6}{o['j']:>4}{o['start']:>7}")
 
 # %% ../nbs/02_resblock.ipynb #90bdce34
-def measured_receptive_field(model:nn.Module, # Layers to measure, in execution order (e.g. an `nn.Sequential` prefix), on any device
+def measured_receptive_field(model:nn.Module, # Layers to measure, in execution order (e.g. an `nn.Sequential` prefix)
                              size:int=128, # Side of the square input, in pixels; must exceed the field
-                             c_in:int=3) -> int: # Side of the input region that the centre output unit depends on, in pixels
-    "Measure the receptive field with autograd: the extent of the non-zero input gradient of the centre output unit (max-pools swapped for average pools, positive weights and input, so nothing masks the gradient)."
+                             c_in:int=3,
+                            ) -> int: # Side of the input region that the centre output unit depends on, in pixels
+    """Measure the receptive field with autograd:
+    the extent of the non-zero input gradient of the centre output unit (max-pools swapped for average pools,
+    positive weights and input, so nothing masks the gradient)."""
     m = copy.deepcopy(model).eval()
     device = next((p.device for p in m.parameters()), torch.device("cpu"))  # the input goes where the model is
     for name, mod in list(m.named_modules()):
         for cname, child in list(mod.named_children()):
-            if isinstance(child, nn.MaxPool2d): setattr(mod, cname, nn.AvgPool2d(child.kernel_size, child.stride, child.padding))
+            if isinstance(child, nn.MaxPool2d):
+                setattr(mod, cname, nn.AvgPool2d(child.kernel_size, child.stride, child.padding))
     with torch.no_grad():
         for p in m.parameters(): p.copy_(torch.rand_like(p) + 0.1)
     x = torch.rand(1, c_in, size, size, device=device, requires_grad=True)
@@ -107,7 +115,8 @@ def plot_receptive_field_growth(rows:list[dict], # Output of `receptive_fields`
     ax.axhline(image_size, ls="--", c="gray", lw=1)
     ax.text(len(rows) - 0.5, image_size + 1, f"image side ({image_size} px)", fontsize=8, color="gray", ha="right")
     ax.set_ylim(0, 1.25*max(image_size, max(o["r"] for o in rows)))
-    ax.set_xticks(x, [f"{o['name']}\n{o['layer'].replace('Conv2d', 'conv').replace('MaxPool2d', 'pool')}" for o in rows], fontsize=7, rotation=90)
+    ax.set_xticks(x, [f"{o['name']}\n{o['layer'].replace('Conv2d', 'conv').replace('MaxPool2d', 'pool')}"
+                      for o in rows], fontsize=7, rotation=90)
     ax.set_ylabel("pixels"); ax.legend(fontsize=8, loc="upper left"); fig.tight_layout()
     return fig
 
@@ -125,4 +134,5 @@ def receptive_field_explorer(model:nn.Module|list, # Model or layer list for `re
         ax.set_xlabel(f"unit ({min(i, n-1)}, {min(j, n-1)}) of {n}×{n}")
         plt.show()
     return widgets.interact(draw, layer=widgets.IntSlider(0, 0, len(rows) - 1, description="layer"),
-                            i=widgets.IntSlider(h//2, 0, h - 1, description="row"), j=widgets.IntSlider(h//2, 0, h - 1, description="col"))
+                            i=widgets.IntSlider(h//2, 0, h - 1, description="row"), j=widgets.IntSlider(h//2, 0, h - 1,
+                                    description="col"))

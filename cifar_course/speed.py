@@ -11,7 +11,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 from .config import TrainConfig
-from .train import (resolve_precision, make_model, model_device, device_name, lr_finder_steps, _train_images, _scaler,
+from .train import (resolve_precision, make_model, model_device, device_name, lr_finder_steps,
+                                _train_images, _scaler,
                                 _autocast, _to_device, _memory_format)
 
 # %% ../nbs/08_speed.ipynb #5970da5c
@@ -20,7 +21,8 @@ def time_train_step(model:nn.Module, # Timed on its parameters' device, in its m
                     steps:int=2, # Timed steps, after one untimed warm-up step
                     precision:str="auto", # "fp32", "bf16", "fp16" or "auto" (`resolve_precision`)
                    ) -> float: # Seconds per image of forward + backward + SGD step
-    "Time training steps of `model` on random (N,3,32,32) data: the figure behind `estimate_run_seconds` and `tools/benchmark.py`."
+    """Time training steps of `model` on random (N,3,32,32) data:
+    the figure behind `estimate_run_seconds` and `tools/benchmark.py`."""
     device = model_device(model); precision = resolve_precision(precision, device)[0]
     opt = torch.optim.SGD(model.parameters(), lr=1e-3, momentum=0.9, nesterov=True)
     scaler = _scaler(device, precision)
@@ -35,24 +37,30 @@ def time_train_step(model:nn.Module, # Timed on its parameters' device, in its m
     if device.type == "cuda": torch.cuda.synchronize()
     return (time.perf_counter() - t0)/(steps*batch_size)
 
-def estimate_run_seconds(cfg:TrainConfig, device:torch.device) -> tuple[float, float]: # (seconds per epoch, seconds of the LR range test)
-    "Extrapolate timed steps of a fresh model, in the precision the run will use, to one epoch of `cfg`'s training images and to its LR range test (augmentation and evaluation not included)."
+def estimate_run_seconds(cfg:TrainConfig, device:torch.device,
+                        ) -> tuple[float, float]: # (seconds per epoch, seconds of the LR range test)
+    """Extrapolate timed steps of a fresh model, in the precision the run will use, to one epoch of `cfg`'s training
+    images and to its LR range test (augmentation and evaluation not included)."""
     n = _train_images(cfg)
-    per_image = time_train_step(make_model(cfg).to(device, memory_format=_memory_format(device)), min(cfg.batch_size, 64 if device.type == "cpu" else 512),
+    per_image = time_train_step(make_model(cfg).to(device, memory_format=_memory_format(device)), min(cfg.batch_size,
+            64 if device.type == "cpu" else 512),
                                 precision=cfg.precision)
     lr_steps = 0 if cfg.lr_max is not None else lr_finder_steps(cfg, -(-n//cfg.batch_size))
     return per_image*n, per_image*lr_steps*cfg.batch_size
 
 # %% ../nbs/08_speed.ipynb #198fe105
-def _model_label(model:str, width:int) -> str: return "ResNet18" if model == "resnet18" else f"CustomResNet width {width}"
+def _model_label(model:str,
+                 width:int) -> str: return "ResNet18" if model == "resnet18" else f"CustomResNet width {width}"
 
 def _announce(cfg:TrainConfig, device:torch.device):
     "Print what will train where, and how long it should take here (from `estimate_run_seconds`)."
     per_epoch, lr_test = estimate_run_seconds(cfg, device)
-    what = _model_label(cfg.model, cfg.width) + (" (the baseline)" if cfg.model == "resnet18" else " (the spec)" if cfg.width == 64 else " (a deviation from the spec's 64)")
-    print(f"device: {device} ({device_name(device)}); {what}; {_train_images(cfg):,} training images; estimated "
-          f"{_duration(cfg.epochs*per_epoch + lr_test)} for the LR range test and {cfg.epochs} epochs ({_duration(per_epoch)} per epoch), "
-          "plus augmentation and evaluation")
+    role = (" (the baseline)" if cfg.model == "resnet18" else " (the spec)" if cfg.width == 64
+            else " (a deviation from the spec's 64)")
+    total, each = _duration(cfg.epochs*per_epoch + lr_test), _duration(per_epoch)
+    print(f"device: {device} ({device_name(device)}); {_model_label(cfg.model, cfg.width)}{role}; "
+          f"{_train_images(cfg):,} training images; estimated {total} for the LR range test and {cfg.epochs} epochs "
+          f"({each} per epoch), plus augmentation and evaluation")
     if device.type == "cpu" and cfg.epochs*per_epoch > 3600:
         smaller = "" if (cfg.model, cfg.width) == ("custom_resnet", 16) else "consider the CPU edition, --width 16, or "
         print(f"On a CPU this takes over an hour: {smaller}run in chunks with --stop-after N and --resume.")
@@ -61,7 +69,9 @@ def _duration(s:float) -> str: return f"{s:.0f} s" if s < 120 else f"{s/60:.0f} 
 
 # %% ../nbs/08_speed.ipynb #7f3e2a10
 def keep_freed_memory() -> bool: # True when applied (Linux with glibc); False elsewhere, where nothing changes
-    "Make glibc's `malloc` keep freed memory for reuse, for the rest of this process: no `mmap` for large blocks (`M_MMAP_MAX`=0), no trimming the heap (`M_TRIM_THRESHOLD`). Training on a CPU then stops page-faulting on every step's activations."
+    """Make glibc's `malloc` keep freed memory for reuse, for the rest of this process:
+    no `mmap` for large blocks (`M_MMAP_MAX`=0), no trimming the heap (`M_TRIM_THRESHOLD`). Training on a CPU then
+    stops page-faulting on every step's activations."""
     import ctypes
     try: libc = ctypes.CDLL("libc.so.6")
     except OSError: return False  # not glibc (macOS, Windows, musl)

@@ -28,27 +28,36 @@ from .config import TrainConfig, MODELS, PRECISIONS, PRESETS, RUN_FILES, default
 
 # %% ../nbs/06_train.ipynb #6abd9020
 def get_device(device:str|torch.device|None=None) -> torch.device:
-    "`device` if given, else CUDA if available, else Apple's MPS, else the CPU. Raises `ValueError` for a device this machine does not have."
+    """`device` if given, else CUDA if available, else Apple's MPS, else the CPU.
+    Raises `ValueError` for a device this machine does not have."""
     if device is None:
         if torch.cuda.is_available(): return torch.device("cuda")
         if _mps_available(): return torch.device("mps")
         return torch.device("cpu")
     try: device = torch.device(device)
     except RuntimeError: raise ValueError(f"unknown device {str(device)!r}: use cuda, mps or cpu") from None
-    if device.type == "cuda" and not torch.cuda.is_available(): raise ValueError("device cuda was asked for, but torch sees no CUDA GPU here: use cpu (with --width 16, the CPU edition), or a machine with a GPU")
-    if device.type == "mps" and not _mps_available(): raise ValueError("device mps was asked for, but this machine has no Apple GPU: use cpu")
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError("device cuda was asked for, but torch sees no CUDA GPU here: use cpu (with --width 16, the "
+                         "CPU edition), or a machine with a GPU")
+    if device.type == "mps" and not _mps_available():
+        raise ValueError("device mps was asked for, but this machine has no Apple GPU: use cpu")
     return device
 
-def _mps_available() -> bool: return getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available()
+def _mps_available() -> bool: return getattr(torch.backends, "mps",
+                                             None) is not None and torch.backends.mps.is_available()
 
 def device_name(device:torch.device) -> str:
     "The GPU's name on CUDA, else the CPU's model name (from /proc/cpuinfo on Linux)."
     if device.type == "cuda": return torch.cuda.get_device_name(device)
-    try: return next(l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines() if l.startswith("model name"))
+    try:
+        return next(l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
+                    if l.startswith("model name"))
     except (OSError, StopIteration): return platform.processor() or platform.machine()
 
 def cpu_capability() -> str:
-    "The widest vector instruction set torch's CPU kernels use here, e.g. 'AVX2' or 'AVX512' (`torch.backends.cpu.get_cpu_capability`). Two machines that report the same CPU model name can differ in it, and then run this course's CPU edition 2 to 2.5 times apart."
+    """The widest vector instruction set torch's CPU kernels use here, e.g. 'AVX2' or 'AVX512'
+    (`torch.backends.cpu.get_cpu_capability`). Two machines that report the same CPU model name can differ in it, and
+    then run this course's CPU edition 2 to 2.5 times apart."""
     return torch.backends.cpu.get_cpu_capability()
 
 def seed_everything(seed:int):
@@ -56,8 +65,10 @@ def seed_everything(seed:int):
     random.seed(seed); np.random.seed(seed % 2**32); torch.manual_seed(seed)
 
 def seed_epoch(train_dl, seed:int, epoch:int):
-    "Give `train_dl` epoch `epoch`'s order, a function of (seed, epoch) (`EpochShuffle`); the augmentation follows from it (`CIFARDataset`), so a resumed run sees the data an uninterrupted one sees."
-    if not hasattr(train_dl.sampler, "set_epoch"): raise TypeError("train_dl must shuffle with a sampler that has set_epoch, like get_dataloaders' EpochShuffle")
+    """Give `train_dl` epoch `epoch`'s order, a function of (seed, epoch) (`EpochShuffle`);
+    the augmentation follows from it (`CIFARDataset`), so a resumed run sees the data an uninterrupted one sees."""
+    if not hasattr(train_dl.sampler, "set_epoch"):
+        raise TypeError("train_dl must shuffle with a sampler that has set_epoch, like get_dataloaders' EpochShuffle")
     train_dl.sampler.seed = seed; train_dl.sampler.set_epoch(epoch)
 
 # %% ../nbs/06_train.ipynb #0a1d90f7
@@ -68,40 +79,54 @@ def make_model(cfg:TrainConfig) -> nn.Module:
 def _train_images(cfg:TrainConfig) -> int: return cfg.subset or 50_000 - (cfg.valid or 0)  # images per training epoch
 
 # The settings a resumed run must share with its checkpoint (lr_min/lr_max are compared once found).
-RESUME_KEYS = ("model", "epochs", "batch_size", "peak_epoch", "optimizer", "momentum", "weight_decay", "label_smoothing", "logit_scale", "wd_bn_bias", "ema", "width", "subset", "test_subset", "valid", "seed")
+RESUME_KEYS = ("model", "epochs", "batch_size", "peak_epoch", "optimizer", "momentum", "weight_decay",
+               "label_smoothing", "logit_scale", "wd_bn_bias", "ema", "width", "subset", "test_subset", "valid", "seed")
 
 # %% ../nbs/06_train.ipynb #30c90262
 _DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16}  # the autocast dtype of each mixed precision; fp32 has none
 
 def native_bf16() -> bool:
-    "True when this CPU computes bfloat16 in hardware: AVX-512 BF16 (`avx512_bf16`: AMD Zen 4 and later, Intel Cooper Lake) or AMX (`amx_bf16`: Intel Xeon from the 4th generation on). These are the checks torch's own CPU code generator (Inductor) makes, `torch.cpu._is_avx512_bf16_supported` and `_is_amx_tile_supported`; oneDNN's `_is_mkldnn_bf16_supported` is also true on plain AVX-512, where it emulates bfloat16."
+    """True when this CPU computes bfloat16 in hardware:
+    AVX-512 BF16 (`avx512_bf16`: AMD Zen 4 and later, Intel Cooper Lake) or AMX (`amx_bf16`: Intel Xeon from the 4th
+    generation on). These are the checks torch's own CPU code generator (Inductor) makes,
+    `torch.cpu._is_avx512_bf16_supported` and `_is_amx_tile_supported`; oneDNN's `_is_mkldnn_bf16_supported` is also
+    true on plain AVX-512, where it emulates bfloat16."""
     cpu = torch.cpu
     return any(getattr(cpu, f, lambda: False)() for f in ("_is_avx512_bf16_supported", "_is_amx_tile_supported"))
 
 def resolve_precision(precision:str, # "auto", "fp32", "bf16" or "fp16"
                       device:torch.device,
                      ) -> tuple[str, str]: # ("fp32", "bf16" or "fp16"; why, in a few words)
-    "The precision a run on `device` computes in. `auto`: float16 with a `GradScaler` on CUDA, bfloat16 on a CPU that computes it natively (`native_bf16`), float32 elsewhere. Raises `ValueError` for an unknown name, and for bf16 on a CPU without native bfloat16, where it runs 10 to 500 times slower than float32 (PyTorch issues 118499, 146508)."
+    """The precision a run on `device` computes in.
+    `auto`: float16 with a `GradScaler` on CUDA, bfloat16 on a CPU that computes it natively (`native_bf16`), float32
+    elsewhere. Raises `ValueError` for an unknown name, and for bf16 on a CPU without native bfloat16, where it runs
+    10 to 500 times slower than float32 (PyTorch issues 118499, 146508)."""
     if precision not in PRECISIONS: raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
     cpu_bf16 = device.type == "cpu" and native_bf16()
     if precision == "bf16" and device.type == "cpu" and not cpu_bf16:
-        raise ValueError(f"precision bf16: this CPU ({cpu_capability()}) has no native bfloat16 (avx512_bf16 or amx_bf16), where bf16 runs "
+        raise ValueError(f"precision bf16: this CPU ({cpu_capability()}) has no native bfloat16 (avx512_bf16 or "
+                         "amx_bf16), where bf16 runs "
                          "10 to 500 times slower than fp32: use precision fp32, or auto")
     if precision != "auto": return precision, "as asked"
-    if device.type == "cuda": return "fp16", "float16 autocast with a GradScaler: every CUDA GPU since the T4 runs it fast"
+    if device.type == "cuda":
+        return "fp16", "float16 autocast with a GradScaler: every CUDA GPU since the T4 runs it fast"
     if cpu_bf16: return "bf16", "this CPU computes bfloat16 natively: avx512_bf16 or amx_bf16"
-    return "fp32", ("this CPU has no native bfloat16 (avx512_bf16 or amx_bf16)" if device.type == "cpu" else f"no mixed precision on {device.type}")
+    return "fp32", ("this CPU has no native bfloat16 (avx512_bf16 or amx_bf16)" if device.type == "cpu"
+                    else f"no mixed precision on {device.type}")
 
 def _autocast(device:torch.device, precision:str):
     "`torch.autocast` to bfloat16 or float16 for a resolved `precision`; a no-op context for fp32."
     return torch.autocast(device.type, dtype=_DTYPES.get(precision, torch.float32), enabled=precision in _DTYPES)
 
 def _scaler(device:torch.device, precision:str) -> torch.amp.GradScaler:
-    "A `GradScaler`, enabled for float16 only (its narrow exponent underflows small gradients; bfloat16 has float32's range)."
+    """A `GradScaler`, enabled for float16 only (its narrow exponent underflows small gradients; bfloat16 has float32's
+    range)."""
     return torch.amp.GradScaler(device.type, enabled=precision == "fp16")
 
 def _memory_format(device:torch.device):
-    "Channels-last (N,H,W,C in memory) on CUDA, where convolutions run faster so, and on the CPU, where `tools/benchmark.py` measured a training step at 0.88x to 1.04x the speed of NCHW in float32, depending on the processor and the width; the default elsewhere."
+    """Channels-last (N,H,W,C in memory) on CUDA, where convolutions run faster so, and on the CPU, where
+    `tools/benchmark.py` measured a training step at 0.88x to 1.04x the speed of NCHW in float32, depending on the
+    processor and the width; the default elsewhere."""
     return torch.channels_last if device.type in ("cuda", "cpu") else torch.contiguous_format
 
 def _to_device(x:torch.Tensor, y:torch.Tensor, device:torch.device):
@@ -113,7 +138,6 @@ def model_device(model:nn.Module) -> torch.device:
     "The device of `model`'s parameters."
     return next(model.parameters()).device
 
-
 # %% ../nbs/06_train.ipynb #b8ad2aa8
 def train_one_epoch(model:nn.Module, # Its parameters' device is where the batches go
                     dl, # Training batches ((N,3,32,32) float32, (N,) int64)
@@ -121,11 +145,14 @@ def train_one_epoch(model:nn.Module, # Its parameters' device is where the batch
                     sched, # Stepped after every batch
                     loss_fn:nn.Module, # Takes (N,10) log-probabilities and (N,) labels
                     scaler:torch.amp.GradScaler|None=None, # Scales the loss; needed with fp16 (`_scaler`)
-                    ema:AveragedModel|None=None, # An exponential moving average of `model`'s weights, updated after every step (`TrainConfig.ema`)
+                    # An exponential moving average of `model`'s weights, updated after every step (`TrainConfig.ema`)
+                    ema:AveragedModel|None=None,
                     desc:str="train", progress:bool=True, # The tqdm bar's label; show it at all
-                    precision:str="auto", # What the forward pass computes in: "fp32", "bf16", "fp16" or "auto" (`resolve_precision`)
+                    # What the forward pass computes in: "fp32", "bf16", "fp16" or "auto" (`resolve_precision`)
+                    precision:str="auto",
                    ) -> tuple[float, float, list]: # (mean loss, accuracy in [0,1], the LR of every step)
-    "Train `model` for one pass over `dl`. Raises `FloatingPointError` at the first NaN/inf loss, before the step that would spread it to the weights."
+    """Train `model` for one pass over `dl`.
+    Raises `FloatingPointError` at the first NaN/inf loss, before the step that would spread it to the weights."""
     device = model_device(model)
     precision = resolve_precision(precision, device)[0]
     model.train()
@@ -136,12 +163,15 @@ def train_one_epoch(model:nn.Module, # Its parameters' device is where the batch
         lrs.append(opt.param_groups[0]["lr"])
         with _autocast(device, precision): out = model(x)
         loss = loss_fn(out.float(), y)
-        if not torch.isfinite(loss): raise FloatingPointError(f"the training loss became {loss.item()} at step {len(lrs)} of the epoch (lr={lrs[-1]:.3g})")
+        if not torch.isfinite(loss):
+            raise FloatingPointError(f"the training loss became {loss.item()} at step {len(lrs)} of the epoch "
+                                     f"(lr={lrs[-1]:.3g})")
         opt.zero_grad(set_to_none=True)
         if scaler is not None and scaler.is_enabled(): scaler.scale(loss).backward(); scaler.step(opt); scaler.update()
         else: loss.backward(); opt.step()
         if ema is not None: ema.update_parameters(model)
-        with warnings.catch_warnings():  # float16: a GradScaler skips a step whose gradients overflowed, and the schedule moves on all the same
+        # float16: a GradScaler skips a step whose gradients overflowed, and the schedule moves on all the same
+        with warnings.catch_warnings():
             warnings.filterwarnings("ignore", "Detected call of `lr_scheduler")
             sched.step()
         n += len(y); tot_loss += loss.item()*len(y); correct += (out.argmax(1) == y).sum().item()
@@ -153,8 +183,10 @@ def evaluate(model:nn.Module, # Evaluated on its parameters' device, in eval mod
              dl, # Batches ((N,3,32,32) float32, (N,) int64), e.g. the test loader
              loss_fn:nn.Module|None=None, # Default `nn.NLLLoss()`
              progress:bool=False,
-             tta:bool=False, # Flip TTA: average the class probabilities of each image and its mirror image (one more forward pass)
-             precision:str="auto", # What the forward pass computes in: "fp32", "bf16", "fp16" or "auto" (`resolve_precision`)
+             # Flip TTA: average the class probabilities of each image and its mirror image (one more forward pass)
+             tta:bool=False,
+             # What the forward pass computes in: "fp32", "bf16", "fp16" or "auto" (`resolve_precision`)
+             precision:str="auto",
             ) -> tuple[float, float]: # (mean loss, accuracy in [0,1])
     "Loss and accuracy of `model` on `dl`, under `torch.inference_mode` (no autograd bookkeeping)."
     device = model_device(model)
@@ -167,7 +199,8 @@ def evaluate(model:nn.Module, # Evaluated on its parameters' device, in eval mod
             x, y = _to_device(x, y, device)
             with _autocast(device, precision):
                 out = model(x).float()  # log-probabilities (N,10)
-                if tta: out = torch.logsumexp(torch.stack([out, model(x.flip(3)).float()]), 0) - math.log(2)  # log of the mean probability
+                # log of the mean probability
+                if tta: out = torch.logsumexp(torch.stack([out, model(x.flip(3)).float()]), 0) - math.log(2)
             tot_loss += loss_fn(out, y).item()*len(y); correct += (out.argmax(1) == y).sum().item(); n += len(y)
     return tot_loss/n, correct/n
 
@@ -184,9 +217,12 @@ def save_checkpoint(path:str|Path, state:dict):
     _atomic_write(path, lambda tmp: torch.save(state, tmp))
 
 def load_checkpoint(path:str|Path, model:nn.Module|None=None, map_location="cpu") -> dict:
-    "Load a checkpoint written by `fit_one_cycle`; with `model`, also load its weights. Raises `FileNotFoundError`, or `ValueError` for a checkpoint of another architecture."
+    """Load a checkpoint written by `fit_one_cycle`;
+    with `model`, also load its weights. Raises `FileNotFoundError`, or `ValueError` for a checkpoint of another
+    architecture."""
     path = Path(path)
-    if not path.exists(): raise FileNotFoundError(f"no checkpoint at {path}: train first (cifar_course_train --out {path.parent})")
+    if not path.exists():
+        raise FileNotFoundError(f"no checkpoint at {path}: train first (cifar_course_train --out {path.parent})")
     ck = torch.load(path, map_location=map_location, weights_only=False)
     if model is not None: load_model_state(model, ck["model"], path)
     return ck
@@ -196,66 +232,90 @@ def load_model_state(model:nn.Module, state:dict, source="the checkpoint"):
     state = {k.removeprefix("_orig_mod."): v for k, v in state.items()}  # saved from a torch.compile'd model
     mine = model.state_dict()
     missing, extra = sorted(set(mine) - set(state)), sorted(set(state) - set(mine))
-    shapes = [f"{k}: checkpoint {tuple(state[k].shape)} vs model {tuple(mine[k].shape)}" for k in mine if k in state and state[k].shape != mine[k].shape]
+    shapes = [f"{k}: checkpoint {tuple(state[k].shape)} vs model {tuple(mine[k].shape)}" for k in mine if k in state
+              and state[k].shape != mine[k].shape]
     if missing or extra or shapes:
         raise ValueError(f"{source} does not match the model ({type(model).__name__}): "
-                         + "; ".join(filter(None, [f"missing {missing[:3]}" if missing else "", f"unexpected {extra[:3]}" if extra else "",
+                         + "; ".join(filter(None, [f"missing {missing[:3]}" if missing else "",
+                                                   f"unexpected {extra[:3]}" if extra else "",
                                                    ", ".join(shapes[:3])]))
-                         + ". Was it trained with another --width or --model? Use the same settings, or a new --out folder.")
+                         + ". Was it trained with another --width or --model? Use the same settings, or a new --out "
+                           "folder.")
     model.load_state_dict(state)
 
 def nonfinite_state(model:nn.Module|dict) -> list:
-    "Names of the weights and buffers (BatchNorm running statistics included) of `model`, or of a state dict, that hold a NaN or an inf."
+    """Names of the weights and buffers (BatchNorm running statistics included) of `model`, or of a state dict, that
+    hold a NaN or an inf."""
     state = model.state_dict() if isinstance(model, nn.Module) else model
     return [k for k, v in state.items() if v.is_floating_point() and not torch.isfinite(v).all()]
 
 # %% ../nbs/06_train.ipynb #1b1c2972
 def _new_history(cfg:TrainConfig, device:torch.device, precision:tuple[str, str]) -> dict:
-    "An empty history that says what ran where: the configuration, the device and its name, the torch version, the CPU threads torch uses, the CPU's vector instructions torch uses, and the precision (`resolve_precision`'s answer)."
-    return dict(epoch=[], train_loss=[], train_acc=[], test_loss=[], test_acc=[], seconds=[], lrs=[], lr_min=cfg.lr_min, lr_max=cfg.lr_max,
-                config=asdict(cfg), device=device.type, device_name=device_name(device), torch=torch.__version__, threads=torch.get_num_threads(),
+    """An empty history that says what ran where:
+    the configuration, the device and its name, the torch version, the CPU threads torch uses, the CPU's vector
+    instructions torch uses, and the precision (`resolve_precision`'s answer)."""
+    return dict(epoch=[], train_loss=[], train_acc=[], test_loss=[], test_acc=[], seconds=[], lrs=[],
+                lr_min=cfg.lr_min, lr_max=cfg.lr_max, config=asdict(cfg), device=device.type,
+                device_name=device_name(device), torch=torch.__version__, threads=torch.get_num_threads(),
                 cpu_capability=cpu_capability(),  # two CPUs with one model name can differ 2x: AVX2 only, or AVX-512
                 precision=precision[0], precision_reason=precision[1],
                 eval_split="valid" if cfg.valid else "test")  # what test_loss and test_acc were measured on
 
 def _resume_from(ck_path:Path, cfg:TrainConfig, precision:str) -> dict:
-    "Load `ck_path` and check that it was made with `cfg`'s recipe, in `precision`, and holds finite weights. Raises `ValueError` naming what differs."
+    """Load `ck_path` and check that it was made with `cfg`'s recipe, in `precision`, and holds finite weights.
+    Raises `ValueError` naming what differs."""
     ck = load_checkpoint(ck_path)
     old = ck["config"]; defaults = {k: f.default for k, f in TrainConfig.__dataclass_fields__.items()}
-    diff = {k: (old.get(k, defaults[k]), getattr(cfg, k)) for k in RESUME_KEYS if old.get(k, defaults[k]) != getattr(cfg, k)}
-    if cfg.lr_max is not None and (old["lr_min"], old["lr_max"]) != (cfg.lr_min, cfg.lr_max): diff["lr_min, lr_max"] = ((old["lr_min"], old["lr_max"]), (cfg.lr_min, cfg.lr_max))
+    diff = {k: (old.get(k, defaults[k]), getattr(cfg, k)) for k in RESUME_KEYS if old.get(k,
+            defaults[k]) != getattr(cfg, k)}
+    if cfg.lr_max is not None and (old["lr_min"], old["lr_max"]) != (cfg.lr_min, cfg.lr_max):
+        diff["lr_min, lr_max"] = ((old["lr_min"], old["lr_max"]), (cfg.lr_min, cfg.lr_max))
     if diff: raise ValueError(f"{ck_path} was made with other settings {{name: (checkpoint, now)}}: {diff}. "
                               "Resume with the same settings, or start a new run in another --out folder.")
     was = ck["history"].get("precision", precision)  # checkpoints made before precision was recorded: not checked
-    if was != precision: raise ValueError(f"{ck_path} was trained in {was} and this run would go on in {precision}: resume with precision {was} "
+    if was != precision: raise ValueError(f"{ck_path} was trained in {was} and this run would go on in {precision}: "
+                                          f"resume with precision {was} "
                                           "on a machine that computes it, or start a new run in another --out folder")
     bad = nonfinite_state(ck["model"])
-    if bad: raise ValueError(f"{ck_path} holds NaN/inf weights ({bad[0]}, ...): it cannot be resumed. Start again in a new --out folder with a lower --lr-max.")
+    if bad:
+        raise ValueError(f"{ck_path} holds NaN/inf weights ({bad[0]}, ...): it cannot be resumed. Start again in a new "
+                         "--out folder with a lower --lr-max.")
     return ck
 
 def lr_finder_steps(cfg:TrainConfig, n_batches:int) -> int:
-    "Steps of the LR range test: `cfg.lr_finder_iters`, but at most one pass over the `n_batches` training batches (and at least 20), so that it stays a small share of a short run."
+    """Steps of the LR range test:
+    `cfg.lr_finder_iters`, but at most one pass over the `n_batches` training batches (and at least 20), so that it
+    stays a small share of a short run."""
     return min(cfg.lr_finder_iters, max(20, n_batches))
 
 def find_lr_bounds(model:nn.Module, train_dl, cfg:TrainConfig, progress:bool=True,
-                   precision:str="fp32", # A resolved precision (`resolve_precision`): the sweep computes as the training will
+                   # A resolved precision (`resolve_precision`): the sweep computes as the training will
+                   precision:str="fp32",
                   ) -> LRFinderResult:
-    "The LR range test for `cfg`, `lr_finder_steps` long, in `precision` (through torch-lr-finder's own autocast and grad scaler)."
-    return lr_range_test(model, train_dl, cfg.optimizer, num_iter=lr_finder_steps(cfg, len(train_dl)), rule=cfg.lr_rule, div=cfg.lr_div, progress=progress,
+    """The LR range test for `cfg`, `lr_finder_steps` long, in `precision` (through torch-lr-finder's own autocast and
+    grad scaler)."""
+    return lr_range_test(model, train_dl, cfg.optimizer, num_iter=lr_finder_steps(cfg, len(train_dl)), rule=cfg.lr_rule,
+                         div=cfg.lr_div, progress=progress,
                          amp=_DTYPES.get(precision, False))
 
 def _diverged(e:Exception, epoch:int, cfg:TrainConfig, ck_path:Path|None) -> str:
-    "The message for a run that diverged in `epoch` (0-based): what happened, what was kept, and a next step that works."
-    kept = (f"{ck_path} still holds epoch {epoch}, the last good one" if ck_path is not None and epoch > 0 and ck_path.exists() else "no checkpoint holds it")
-    return (f"training diverged in epoch {epoch + 1}: {e}; {kept}. LRMAX={cfg.lr_max:.3g} is too high for this run: start again in a new "
+    """The message for a run that diverged in `epoch` (0-based):
+    what happened, what was kept, and a next step that works."""
+    kept = (f"{ck_path} still holds epoch {epoch}, the last good one" if ck_path is not None and epoch > 0
+            and ck_path.exists() else "no checkpoint holds it")
+    return (f"training diverged in epoch {epoch + 1}: {e}; {kept}. LRMAX={cfg.lr_max:.3g} is too high for this run: "
+            "start again in a new "
             f"--out folder with a lower one, e.g. --lr-max {cfg.lr_max/3:.3g} --lr-min {cfg.lr_min/3:.3g}")
 
 def _start(model, train_dl, cfg, hist, ck, ck_path, progress, log, lr_finder_result):
-    "Where `fit_one_cycle` starts: the checkpoint's weights and LR bounds when resuming, else the LR range test when LRMIN/LRMAX are not given. Returns the history."
+    """Where `fit_one_cycle` starts:
+    the checkpoint's weights and LR bounds when resuming, else the LR range test when LRMIN/LRMAX are not given.
+    Returns the history."""
     if ck is not None:
         load_model_state(model, ck["model"], ck_path)
         cfg.lr_min, cfg.lr_max = ck["config"]["lr_min"], ck["config"]["lr_max"]
-        hist = {**ck["history"], **{k: hist[k] for k in ("device", "device_name", "torch", "threads", "cpu_capability", "precision", "precision_reason", "eval_split")}}
+        hist = {**ck["history"], **{k: hist[k] for k in ("device", "device_name", "torch", "threads", "cpu_capability",
+                                                         "precision", "precision_reason", "eval_split")}}
         log(f"resuming from {ck_path}: {ck['epoch']} of {cfg.epochs} epochs done")
     elif cfg.lr_max is None:
         t0 = time.time()
@@ -263,12 +323,14 @@ def _start(model, train_dl, cfg, hist, ck, ck_path, progress, log, lr_finder_res
         cfg.lr_max = res.lr_max*cfg.lr_mult; cfg.lr_min = cfg.lr_max/cfg.lr_div
         hist.update(lr_suggestion=res.lr_max, lr_finder_steps=len(res.lrs), lr_finder_seconds=time.time() - t0)
         if lr_finder_result is not None: lr_finder_result.append(res)
-        log(f"LR range test ({len(res.lrs)} steps, {hist['lr_finder_seconds']:.0f} s) suggests {res.lr_max:.3g} (rule '{cfg.lr_rule}'); "
-            f"LRMAX = {cfg.lr_mult:g} x {res.lr_max:.3g} = {cfg.lr_max:.3g}, LRMIN = LRMAX/{cfg.lr_div:g} = {cfg.lr_min:.3g}")
+        log(f"LR range test ({len(res.lrs)} steps, {hist['lr_finder_seconds']:.0f} s) suggests {res.lr_max:.3g} (rule "
+            f"'{cfg.lr_rule}'); "
+            f"LRMAX = {cfg.lr_mult:g} x {res.lr_max:.3g} = {cfg.lr_max:.3g}, LRMIN = LRMAX/{cfg.lr_div:g} = "
+            f"{cfg.lr_min:.3g}")
     return hist
 
 # %% ../nbs/06_train.ipynb #dc91306f
-def fit_one_cycle(cfg:TrainConfig|None=None, # The recipe; None: `TrainConfig()`, the assignment's. Not modified: the run uses a copy
+def fit_one_cycle(cfg:TrainConfig|None=None, # The recipe; None: `TrainConfig()`, the assignment's. Not modified
                   out:str|Path|None=None, # Folder for `last.pt` and `history.json`; None: no files
                   resume:bool=False, # Continue from `out/last.pt` if it exists (and say so when it does not)
                   stop_after:int|None=None, # Train at most this many epochs in this call (then resume later)
@@ -279,8 +341,11 @@ def fit_one_cycle(cfg:TrainConfig|None=None, # The recipe; None: `TrainConfig()`
                   verbose:bool=True, # Print a line per epoch, the LR range test's result, resuming
                   overwrite:bool=False, # Move an earlier run in `out` aside instead of refusing (see `prepare_out`)
                   lr_finder_result:list|None=None, # If a list, the LR range test's result is appended to it
-                 ) -> tuple[nn.Module, dict]: # (the trained model, or with `cfg.ema` its moving average, which is what was scored; the history, with the run's config and device)
-    "Train on CIFAR-10 with the one-cycle policy, finding LRMIN/LRMAX with the LR range test when not given; checkpoints every epoch. Raises `ValueError` for a bad setting or a checkpoint made otherwise, `FloatingPointError` when training diverges, leaving the last finite checkpoint."
+                  # (the trained model, or with `cfg.ema` its moving average: what was scored; the run's history)
+                 ) -> tuple[nn.Module, dict]:
+    """Train on CIFAR-10 with the one-cycle policy, finding LRMIN/LRMAX with the LR range test when not given;
+    checkpoints every epoch. Raises `ValueError` for a bad setting or a checkpoint made otherwise,
+    `FloatingPointError` when training diverges, leaving the last finite checkpoint."""
     cfg = replace(cfg or TrainConfig()).validate()
     if stop_after is not None and stop_after < 1: raise ValueError(f"stop_after must be >= 1 epoch, got {stop_after}")
     device = get_device(device)
@@ -288,32 +353,41 @@ def fit_one_cycle(cfg:TrainConfig|None=None, # The recipe; None: `TrainConfig()`
     log = print if verbose else (lambda *a, **k: None)
     out = Path(out) if out is not None else None
     found_ck = prepare_out(out, resume, overwrite) if out is not None else None
-    if resume and out is not None and found_ck is None: log(f"resume: there is no checkpoint in {out}, so this run starts from scratch")
+    if resume and out is not None and found_ck is None:
+        log(f"resume: there is no checkpoint in {out}, so this run starts from scratch")
     ck = _resume_from(found_ck, cfg, precision[0]) if found_ck is not None else None
     log(f"precision: {precision[0]} ({precision[1]})")
     ck_path = out/"last.pt" if out is not None else None
     seed_everything(cfg.seed)
-    if device.type == "cuda": torch.backends.cudnn.benchmark = True  # fixed input shapes: let cuDNN pick the fastest kernels
-    train_dl, test_dl = get_dataloaders(data, cfg.batch_size, cfg.subset, cfg.test_subset, cfg.seed, num_workers, device,
-                                        test_batch_size=max(1024, cfg.batch_size), valid=cfg.valid)  # evaluation keeps no activations: large batches are cheaper
+    # fixed input shapes: let cuDNN pick the fastest kernels
+    if device.type == "cuda": torch.backends.cudnn.benchmark = True
+    train_dl, test_dl = get_dataloaders(data, cfg.batch_size, cfg.subset, cfg.test_subset, cfg.seed, num_workers,
+                                        device,
+                                        # evaluation keeps no activations: large batches are cheaper
+                                        test_batch_size=max(1024, cfg.batch_size), valid=cfg.valid)
     model = make_model(cfg).to(device, memory_format=_memory_format(device))
     hist = _new_history(cfg, device, precision)
     hist = _start(model, train_dl, cfg, hist, ck, ck_path, progress, log, lr_finder_result)
-    if cfg.logit_scale != 1: scale_logits(model, cfg.logit_scale)  # after the LR range test, which measures the recipe's model (see 09_beyond)
+    # after the LR range test, which measures the recipe's model (see 09_beyond)
+    if cfg.logit_scale != 1: scale_logits(model, cfg.logit_scale)
     hist.update(lr_min=cfg.lr_min, lr_max=cfg.lr_max, config=asdict(cfg))
     return _fit(model, cfg, train_dl, test_dl, hist, ck, ck_path, stop_after, progress, log)
 
 # %% ../nbs/06_train.ipynb #80f9f49d
 def _fit(model, cfg, train_dl, test_dl, hist, ck, ck_path, stop_after, progress, log):
-    "The epochs of `fit_one_cycle`: optimizer, schedule, scaler and EMA (restored from `ck` when resuming), then train, evaluate, check, save."
+    """The epochs of `fit_one_cycle`:
+    optimizer, schedule, scaler and EMA (restored from `ck` when resuming), then train, evaluate, check, save."""
     device, precision = model_device(model), hist["precision"]
-    opt = make_optimizer(model, cfg.optimizer, lr=cfg.lr_min, momentum=cfg.momentum, weight_decay=cfg.weight_decay, wd_bn_bias=cfg.wd_bn_bias)
+    opt = make_optimizer(model, cfg.optimizer, lr=cfg.lr_min, momentum=cfg.momentum, weight_decay=cfg.weight_decay,
+                         wd_bn_bias=cfg.wd_bn_bias)
     sched = one_cycle(opt, cfg.lr_min, cfg.lr_max, cfg.epochs, len(train_dl), cfg.peak_epoch)
     scaler = _scaler(device, precision)
-    ema = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(cfg.ema), use_buffers=True) if cfg.ema else None  # BatchNorm statistics averaged too
+    # BatchNorm statistics averaged too
+    ema = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(cfg.ema), use_buffers=True) if cfg.ema else None
     start = 0
     if ck is not None:
-        opt.load_state_dict(ck["optimizer"]); sched.load_state_dict(ck["scheduler"]); scaler.load_state_dict(ck["scaler"])
+        opt.load_state_dict(ck["optimizer"])
+        sched.load_state_dict(ck["scheduler"]); scaler.load_state_dict(ck["scaler"])
         if ema is not None: ema.load_state_dict(ck["ema"])
         start = ck["epoch"]; torch.set_rng_state(ck["rng"]["torch"])
     net = torch.compile(model) if cfg.compile else model
@@ -323,29 +397,42 @@ def _fit(model, cfg, train_dl, test_dl, hist, ck, ck_path, stop_after, progress,
         t0 = time.time()
         seed_epoch(train_dl, cfg.seed, epoch)
         try:
-            tr_loss, tr_acc, lrs = train_one_epoch(net, train_dl, opt, sched, loss_fn, scaler, ema, f"epoch {epoch+1}/{cfg.epochs}", progress, precision)
+            tr_loss, tr_acc, lrs = train_one_epoch(net, train_dl, opt, sched, loss_fn, scaler, ema,
+                                                   f"epoch {epoch+1}/{cfg.epochs}", progress, precision)
             te_loss, te_acc = evaluate(scored, test_dl, precision=precision)
             bad = nonfinite_state(model)
             if bad or not math.isfinite(te_loss):
-                raise FloatingPointError(f"the {hist['eval_split']} loss is {te_loss:.3g}" + (f" and {len(bad)} weights or BatchNorm statistics hold NaN/inf ({bad[0]}, ...)" if bad else ""))
+                raise FloatingPointError(f"the {hist['eval_split']} loss is {te_loss:.3g}"
+                                         + (f" and {len(bad)} weights or BatchNorm statistics hold NaN/inf ({bad[0]}, "
+                                            "...)" if bad else ""))
         except FloatingPointError as e: raise FloatingPointError(_diverged(e, epoch, cfg, ck_path)) from None
-        for k, v in zip(("epoch", "train_loss", "train_acc", "test_loss", "test_acc", "seconds"), (epoch + 1, tr_loss, tr_acc, te_loss, te_acc, time.time() - t0)): hist[k].append(v)
+        for k, v in zip(("epoch", "train_loss", "train_acc", "test_loss", "test_acc", "seconds"), (epoch + 1, tr_loss,
+                tr_acc, te_loss, te_acc, time.time() - t0)):
+            hist[k].append(v)
         hist["lrs"].extend(lrs)
-        log(f"epoch {epoch+1:>2}/{cfg.epochs}  train loss {tr_loss:.3f} acc {tr_acc:.2%}  {hist['eval_split']} loss {te_loss:.3f} acc {te_acc:.2%}  "
+        log(f"epoch {epoch+1:>2}/{cfg.epochs}  train loss {tr_loss:.3f} acc {tr_acc:.2%}  {hist['eval_split']} loss "
+            f"{te_loss:.3f} acc {te_acc:.2%}  "
             f"lr {lrs[0]:.2e}->{lrs[-1]:.2e}  {hist['seconds'][-1]:.0f} s")
-        if epoch + 1 == cfg.epochs:  # the final model, also scored with flip TTA: one more forward pass per image, no training
-            t0 = time.time(); hist["tta_loss"], hist["tta_acc"] = evaluate(scored, test_dl, tta=True, precision=precision); hist["tta_seconds"] = time.time() - t0
-            log(f"with flip TTA: {hist['eval_split']} loss {hist['tta_loss']:.3f} acc {hist['tta_acc']:.2%}  {hist['tta_seconds']:.0f} s")
+        # the final model, also scored with flip TTA: one more forward pass per image, no training
+        if epoch + 1 == cfg.epochs:
+            t0 = time.time()
+            hist["tta_loss"], hist["tta_acc"] = evaluate(scored, test_dl, tta=True, precision=precision)
+            hist["tta_seconds"] = time.time() - t0
+            log(f"with flip TTA: {hist['eval_split']} loss {hist['tta_loss']:.3f} acc {hist['tta_acc']:.2%}  "
+                f"{hist['tta_seconds']:.0f} s")
         if ck_path is not None:
-            save_checkpoint(ck_path, dict(model=model.state_dict(), optimizer=opt.state_dict(), scheduler=sched.state_dict(), scaler=scaler.state_dict(),
-                                          rng=dict(torch=torch.get_rng_state()), history=hist, config=asdict(cfg), epoch=epoch + 1,
-                                          **({} if ema is None else dict(ema=ema.state_dict()))))  # "model": the trained weights, to resume from
+            # "model": the trained weights, to resume from; "ema": the average, when the run keeps one
+            save_checkpoint(ck_path, dict(model=model.state_dict(), optimizer=opt.state_dict(),
+                                          scheduler=sched.state_dict(), scaler=scaler.state_dict(),
+                                          rng=dict(torch=torch.get_rng_state()), history=hist, config=asdict(cfg),
+                                          epoch=epoch + 1, **({} if ema is None else dict(ema=ema.state_dict()))))
             save_history(hist, ck_path.parent/"history.json")
     return (model if ema is None else ema.module), hist
 
 # %% ../nbs/06_train.ipynb #27c4b404
 class LabelSmoothingNLL(nn.Module):
-    "Cross-entropy with label smoothing for a model that returns log-probabilities (N,C): (1-ε)·NLL + ε·mean over classes of -log p."
+    """Cross-entropy with label smoothing for a model that returns log-probabilities (N,C):
+    (1-ε)·NLL + ε·mean over classes of -log p."""
     def __init__(self, eps:float=0.1): super().__init__(); self.eps = eps
     def forward(self, logp, y): return (1 - self.eps)*F.nll_loss(logp, y) - self.eps*logp.mean(1).mean()
 
@@ -359,11 +446,13 @@ def load_history(path:str|Path) -> dict:
 
 def run_seconds(hist:dict, # A history written by `fit_one_cycle`
                 tta:bool=False, # Add the seconds of the final flip-TTA evaluation (`tta_seconds`, 0 if it was not made)
-               ) -> float: # Seconds, wall clock: the LR range test (0 if the bounds were given) plus every epoch (training and evaluation)
+               # Seconds, wall clock: the LR range test (0 if bounds were given) plus every epoch with its evaluation
+               ) -> float:
     "The seconds a whole run took, from its history."
     return hist.get("lr_finder_seconds", 0) + sum(hist["seconds"]) + (hist.get("tta_seconds", 0) if tta else 0)
 
-def _eval_split(hist:dict) -> str: return hist.get("eval_split", "test")  # histories made before the validation split have no key
+# histories made before the validation split have no key
+def _eval_split(hist:dict) -> str: return hist.get("eval_split", "test")
 
 def plot_history(hist:dict, title:str|None=None):
     "Loss and accuracy per epoch (train and test) and the learning rate per step; returns the figure."
@@ -372,10 +461,12 @@ def plot_history(hist:dict, title:str|None=None):
     split = _eval_split(hist)
     axs[0].plot(ep, hist["train_loss"], "o-", label="train"); axs[0].plot(ep, hist["test_loss"], "o-", label=split)
     axs[0].set_xlabel("epoch"); axs[0].set_ylabel("loss"); axs[0].legend()
-    axs[1].plot(ep, np.array(hist["train_acc"])*100, "o-", label="train"); axs[1].plot(ep, np.array(hist["test_acc"])*100, "o-", label=split)
+    axs[1].plot(ep, np.array(hist["train_acc"])*100, "o-", label="train")
+    axs[1].plot(ep, np.array(hist["test_acc"])*100, "o-", label=split)
     axs[1].set_xlabel("epoch"); axs[1].set_ylabel("accuracy (%)"); axs[1].legend()
     spe = len(hist["lrs"])/max(1, len(ep))
-    axs[2].plot(np.arange(len(hist["lrs"]))/spe, hist["lrs"]); axs[2].set_xlabel("epoch"); axs[2].set_ylabel("learning rate (per step)")
+    axs[2].plot(np.arange(len(hist["lrs"]))/spe, hist["lrs"])
+    axs[2].set_xlabel("epoch"); axs[2].set_ylabel("learning rate (per step)")
     for ax in axs: ax.grid(alpha=0.3)
     if title: fig.suptitle(title, fontsize=10)
     fig.tight_layout()
@@ -384,19 +475,24 @@ def plot_history(hist:dict, title:str|None=None):
 def history_table(hist:dict) -> str:
     "The per-epoch log of a run as a text table."
     rows = [f"LRMIN {hist['lr_min']:.3g}, LRMAX {hist['lr_max']:.3g}; {len(hist['lrs'])} steps",
-            f"{'epoch':>5} {'train loss':>10} {'train acc':>9} {_eval_split(hist) + ' loss':>9} {_eval_split(hist) + ' acc':>8} {'seconds':>7}"]
+            f"{'epoch':>5} {'train loss':>10} {'train acc':>9} {_eval_split(hist) + ' loss':>9} "
+            f"{_eval_split(hist) + ' acc':>8} {'seconds':>7}"]
     rows += [f"{e:>5} {a:>10.3f} {b:>9.2%} {c:>9.3f} {d:>8.2%} {s:>7.0f}" for e, a, b, c, d, s in
-             zip(hist["epoch"], hist["train_loss"], hist["train_acc"], hist["test_loss"], hist["test_acc"], hist["seconds"])]
+             zip(hist["epoch"], hist["train_loss"], hist["train_acc"], hist["test_loss"], hist["test_acc"],
+                 hist["seconds"])]
     return "\n".join(rows)
 
 # %% ../nbs/06_train.ipynb #0b7a1e02
 class _ScaledLogSoftmax:
-    "A forward hook: log-probabilities in, `log_softmax(scale · them)` out (a class, not a lambda, so that the model can still be copied and pickled)."
+    """A forward hook:
+    log-probabilities in, `log_softmax(scale · them)` out (a class, not a lambda, so that the model can still be
+    copied and pickled)."""
     def __init__(self, scale:float): self.scale = scale
     def __call__(self, module, inputs, logp): return F.log_softmax(logp*self.scale, dim=1)
 
 def scale_logits(model:nn.Module, # A classifier returning log-probabilities (N,classes), like `CustomResNet`
                  scale:float=0.125, # The factor on the logits (Page's 0.125)
                 ) -> torch.utils.hooks.RemovableHandle: # `.remove()` undoes it
-    "Make `model` return `log_softmax(scale · logits)`, with a forward hook: its weights and `state_dict` stay as they are."
+    """Make `model` return `log_softmax(scale · logits)`, with a forward hook:
+    its weights and `state_dict` stay as they are."""
     return model.register_forward_hook(_ScaledLogSoftmax(scale))

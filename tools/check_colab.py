@@ -28,12 +28,17 @@ SLOW = re.compile(r"^#\|\s*slow\b", re.M)
 def _environment_problems() -> list:
     "Why this Python is not a Colab-like environment, if it is not."
     problems = []
-    if importlib.util.find_spec("nbdev") is not None: problems.append("nbdev is importable (a dev extra): use an environment with only the package installed")
+    if importlib.util.find_spec("nbdev") is not None:
+        problems.append("nbdev is importable (a dev extra): use an environment with only the package installed")
     spec = importlib.util.find_spec("cifar_course")
-    if spec is None: problems.append("cifar_course is not installed: pip install the wheel (pip wheel --no-deps -w dist .)")
-    elif Path(spec.origin).resolve().parent == (ROOT/"cifar_course").resolve(): problems.append(f"cifar_course is imported from this repository's source ({spec.origin}): install the built wheel, not -e .")
+    if spec is None:
+        problems.append("cifar_course is not installed: pip install the wheel (pip wheel --no-deps -w dist .)")
+    elif Path(spec.origin).resolve().parent == (ROOT/"cifar_course").resolve():
+        problems.append(f"cifar_course is imported from this repository's source ({spec.origin}): install the built "
+                        "wheel, not -e .")
     for m in ("nbclient", "ipykernel"):
-        if importlib.util.find_spec(m) is None: problems.append(f"{m} is missing (Colab's kernel machinery): pip install nbclient ipykernel")
+        if importlib.util.find_spec(m) is None:
+            problems.append(f"{m} is missing (Colab's kernel machinery): pip install nbclient ipykernel")
     return problems
 
 def _seconds(cell) -> float:
@@ -49,7 +54,8 @@ def run_notebook(path:Path, # A notebook of the course
                  timeout:int=1200, # Seconds one cell may take
                  out:Path|None=None, # Save the executed notebook here (a folder)
                  max_wait:float=60., # Seconds the client may wait for a cell beyond the kernel's own time for it
-                ) -> tuple[bool, float, list, int, str, float]: # (passed, seconds, [(seconds, cell id)] slowest first, slow cells skipped, error text, seconds outside cells)
+                ) -> tuple[bool, float, list, int, str,
+                           float]: # (passed, seconds, [(seconds, cell id)] slowest first, slow cells skipped, error text, seconds outside cells)
     "Execute `path` alone in an empty temporary folder in a fresh kernel, skipping `slow` cells."
     import nbformat
     from nbclient import NotebookClient
@@ -58,15 +64,19 @@ def run_notebook(path:Path, # A notebook of the course
     kept = [c for c in nb.cells if not (c.cell_type == "code" and SLOW.search(c.source))]
     skipped, nb.cells = len(nb.cells) - len(kept), kept
     # A first cell that fails unless the kernel runs this environment's Python, without nbdev: the check checks itself.
-    nb.cells.insert(0, nbformat.v4.new_code_cell(f"import sys, importlib.util\nassert sys.prefix == {sys.prefix!r}, sys.prefix\n"
-                                                 "assert importlib.util.find_spec('nbdev') is None, 'nbdev is importable'"))
+    nb.cells.insert(0,
+                    nbformat.v4.new_code_cell(f"import sys, importlib.util\nassert sys.prefix == {sys.prefix!r}, "
+                                              "sys.prefix\n"
+                                                 "assert importlib.util.find_spec('nbdev') is None, 'nbdev is "
+                                                 "importable'"))
     with tempfile.TemporaryDirectory(prefix="colab-") as d:  # empty, like Colab's /content: nothing from the repository
         client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": d}},
                                 extra_arguments=["--IPKernelApp.log_level=ERROR"])
         client.widget_registry = {}  # no Output-widget stand-in: the client never sends on the shell socket during a cell (see above)
         wall, started = {}, {}  # each cell's seconds as the client waited for it
         client.on_cell_execute = lambda cell, cell_index: started.__setitem__(cell.get("id"), time.time())
-        client.on_cell_executed = lambda cell, cell_index, execute_reply: wall.__setitem__(cell.get("id"), time.time() - started[cell.get("id")])
+        client.on_cell_executed = lambda cell, cell_index, execute_reply: wall.__setitem__(cell.get("id"),
+                time.time() - started[cell.get("id")])
         t0, err = time.time(), ""
         try: client.execute()
         except CellExecutionError as e: err = str(e)
@@ -79,7 +89,8 @@ def run_notebook(path:Path, # A notebook of the course
     waits = sorted(((wall[i] - s, i, s) for s, i in cells if i in wall), reverse=True)
     if not err and waits and waits[0][0] > max_wait:
         w, i, s = waits[0]
-        err = (f"cell {i} ran {s:.0f} s in the kernel, but the client waited {w + s:.0f} s for it: {w:.0f} s after the kernel had finished it "
+        err = (f"cell {i} ran {s:.0f} s in the kernel, but the client waited {w + s:.0f} s for it: {w:.0f} s after the "
+               "kernel had finished it "
                f"(more than --max-wait {max_wait:g} s). A message between the kernel and this client was late or lost.")
     return not err, secs, cells, skipped, err, outside
 
@@ -89,7 +100,8 @@ def main(argv=None) -> int:
     p.add_argument("--only", nargs="*", default=None, help="names of notebooks to run (default: all, in order)")
     p.add_argument("--out", type=Path, default=None, help="save the executed notebooks in this folder")
     p.add_argument("--timeout", type=int, default=1200, help="seconds one cell may take (default 1200)")
-    p.add_argument("--max-wait", type=float, default=60., help="seconds the client may wait for a cell after the kernel has finished it (default 60)")
+    p.add_argument("--max-wait", type=float, default=60.,
+                   help="seconds the client may wait for a cell after the kernel has finished it (default 60)")
     a = p.parse_args(argv)
     if problems := _environment_problems():
         print("check_colab: not a Colab-like environment:", *problems, sep="\n  ", file=sys.stderr); return 1
@@ -98,7 +110,8 @@ def main(argv=None) -> int:
     if not nbs: print(f"check_colab: no notebooks in {a.nbs}", file=sys.stderr); return 1
     os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"  # "python" is this environment's, as in Colab
     import torch, cifar_course
-    print(f"cifar_course {cifar_course.__version__} from {Path(cifar_course.__file__).parent}; torch {torch.__version__}, "
+    print(f"cifar_course {cifar_course.__version__} from {Path(cifar_course.__file__).parent}; torch "
+          f"{torch.__version__}, "
           f"{'CUDA: ' + torch.cuda.get_device_name() if torch.cuda.is_available() else 'CPU only'}, {os.cpu_count()} CPU cores; "
           f"CIFAR_COURSE_DATA={os.environ.get('CIFAR_COURSE_DATA', '(unset: the notebooks download)')}", flush=True)
     failed, total = [], 0.
@@ -106,9 +119,11 @@ def main(argv=None) -> int:
         ok, secs, cells, skipped, err, outside = run_notebook(nb, a.timeout, a.out, a.max_wait)
         total += secs
         slowest = ", ".join(f"{i} {s:.0f} s" for s, i in cells[:3])
-        print(f"{'passed' if ok else 'FAILED'}  {nb.name:<24} {secs:6.0f} s, {outside:4.0f} s outside cells   ({skipped} slow cells skipped; slowest cells: {slowest})", flush=True)
+        print(f"{'passed' if ok else 'FAILED'}  {nb.name:<24} {secs:6.0f} s, {outside:4.0f} s outside cells   "
+              f"({skipped} slow cells skipped; slowest cells: {slowest})", flush=True)
         if not ok: failed.append(nb.name); print(err[-4000:], file=sys.stderr, flush=True)
-    print(f"Run all, Colab-style: {len(nbs) - len(failed)} of {len(nbs)} notebooks passed in {total:.0f} s" + (f"; failed: {', '.join(failed)}" if failed else ""))
+    print(f"Run all, Colab-style: {len(nbs) - len(failed)} of {len(nbs)} notebooks passed in {total:.0f} s"
+          + (f"; failed: {', '.join(failed)}" if failed else ""))
     return 1 if failed else 0
 
 if __name__ == "__main__": sys.exit(main())

@@ -3,7 +3,10 @@
 - every notebook starts with an H1 title and a `>` one-line summary, and has an "Open in Colab" badge linking to itself;
 - nbs/sidebar.yml lists every notebook, once;
 - README.md matches nbs/00_index.ipynb (tools/make_readme.py);
-- nbdev's notebook processing for docs (the step before `quarto render`, which runs the show_doc cells) succeeds on every notebook.
+- nbdev's notebook processing for docs (the step before `quarto render`, which runs the show_doc cells) succeeds on
+  every notebook;
+- every line of the exported package (cifar_course/*.py) is at most 120 characters, except what nbdev writes itself: the
+  module docstring (a notebook's `>` summary), `__all__` and `_modidx.py`.
 """
 import json, re, subprocess, sys, warnings
 from pathlib import Path
@@ -30,10 +33,21 @@ from nbdev.serve import proc_nbs
 with warnings.catch_warnings(record=True) as w:
     warnings.simplefilter("always")
     cache = proc_nbs(str(root/"nbs"), n_workers=0, force=True)
-errors += [f"nbdev docs processing: {x.message}".splitlines()[0] for x in w if "Found cells containing imports" in str(x.message)]
+errors += [f"nbdev docs processing: {x.message}".splitlines()[0] for x in w
+           if "Found cells containing imports" in str(x.message)]
 missing = [fn.name for fn in nbs if not (cache/fn.name).exists()]
 if missing: errors.append(f"nbdev docs processing produced no output for {missing}")
 
+MAX_LINE = 120
+for py in sorted((root/"cifar_course").glob("*.py")):
+    if py.name == "_modidx.py": continue
+    lines = py.read_text(encoding="utf-8").splitlines()
+    generated = lambda i, l: (i == 0 and l.startswith('"""')) or l.startswith("__all__")  # nbdev's own lines
+    errors += [f"cifar_course/{py.name}:{i + 1} has {len(l)} characters (at most {MAX_LINE}): wrap it in its notebook"
+               for i, l in enumerate(lines) if len(l) > MAX_LINE and not generated(i, l)]
+
 if errors:
     print("docs checks failed:\n- " + "\n- ".join(errors)); sys.exit(1)
-print(f"docs checks: {len(nbs)} notebooks have titles, summaries and Colab badges, are in the sidebar, and process for docs; README matches the index")
+print(f"docs checks: {len(nbs)} notebooks have titles, summaries and Colab badges, are in the sidebar, and process for "
+      "docs; README matches the index; "
+      f"the package's lines are at most {MAX_LINE} characters")

@@ -54,7 +54,8 @@ def build_site(site:Path, nbs:Path, blocks:dict):
     esc = lambda s: s.replace("</script", "<\\/script")
     for page, srcs in blocks.items():
         body = "\n".join(f'<div class="ojs-block" id="ojs-{i}"></div>\n'
-                         f'<script type="ojs-source" data-block="{i}">{esc(src)}</script>' for i, src in enumerate(srcs))
+                         f'<script type="ojs-source" data-block="{i}">{esc(src)}</script>' for i,
+                         src in enumerate(srcs))
         (site/f"{page}.html").write_text(
             f'<!doctype html>\n<html><head><meta charset="utf-8"><title>{page}</title>\n'
             f'<style>body{{font-family:sans-serif;max-width:860px;padding:8px}} .ojs-block{{padding:4px}}</style>\n'
@@ -113,14 +114,18 @@ def check_rf(res, layer, pos, problems):
     for k, v in got.items():
         if v != e[k]: problems.append(f"{k}: page shows {v}, Python computes {e[k]}")
     if (num(m[9]), num(m[10])) != (e["centre"] - e["r"]/2, e["centre"] + e["r"]/2):
-        problems.append(f"field shown from {m[9]} to {m[10]}, Python: {e['centre'] - e['r']/2} to {e['centre'] + e['r']/2}")
-    shapes = lambda label: [s for svg in res["svgs"] for mk in svg["marks"] if mk["label"] == label for s in mk["shapes"]]
+        problems.append(f"field shown from {m[9]} to {m[10]}, Python: {e['centre'] - e['r']/2} to "
+                        f"{e['centre'] + e['r']/2}")
+    shapes = lambda label: [s for svg in res["svgs"] for mk in svg["marks"] if mk["label"] == label
+                            for s in mk["shapes"]]
     rects, dots = shapes("rect"), shapes("dot")
     if len(rects) != 2 or len(dots) != 1:
-        return problems.append(f"figure: expected 2 rects (image, field) and 1 dot, got {len(rects)} rects, {len(dots)} dots")
+        return problems.append(f"figure: expected 2 rects (image, field) and 1 dot, got {len(rects)} rects, "
+                               f"{len(dots)} dots")
     image, field = rects
     ratio = field["width"]/image["width"]
-    if abs(ratio - e["r"]/32) > 0.02: problems.append(f"the red box is {ratio:.3f} of the image's width, not r/32 = {e['r']/32:.3f}")
+    if abs(ratio - e["r"]/32) > 0.02:
+        problems.append(f"the red box is {ratio:.3f} of the image's width, not r/32 = {e['r']/32:.3f}")
 
 
 def check_oc(res, setting, problems):
@@ -128,7 +133,8 @@ def check_oc(res, setting, problems):
     text = " ".join(t["text"] for t in res["texts"])
     lines = [s for svg in res["svgs"] for mk in svg["marks"] if mk["label"] == "line" for s in mk["shapes"]]
     if e is None:
-        if "Invalid:" not in text: problems.append(f"invalid setting {setting}: the notebook's message is missing; text {text[:200]!r}")
+        if "Invalid:" not in text:
+            problems.append(f"invalid setting {setting}: the notebook's message is missing; text {text[:200]!r}")
         if res["svgs"]: problems.append("invalid setting: a chart is still drawn (it should give way to the message)")
         return
     m = re.search(r"LRMIN = ([-\d.e+]+), LRMAX = ([-\d.e+]+), (\d+) steps; final LR ([-\d.e+]+)", text)
@@ -137,14 +143,16 @@ def check_oc(res, setting, problems):
                             ("steps", int(m[3]), e["steps"]), ("final LR", num(m[4]), sig2(e["final"]))]:
         if got != want: problems.append(f"{what}: page shows {got}, Python computes {want}")
     want = [e["steps"]]*(2 if setting.get("momentum") else 1)  # the LR curve, and the momentum curve when asked for
-    if [s["points"] for s in lines] != want: problems.append(f"curves drawn: {[s['points'] for s in lines]} points, expected {want}")
+    if [s["points"] for s in lines] != want:
+        problems.append(f"curves drawn: {[s['points'] for s in lines]} points, expected {want}")
 
 
 def plan_cases():
     "Explorers and the settings tried on each: (page, block, case name, settings, checker)."
     rf = lambda layer, pos: ([["rfLayer", layer], ["rfPos", pos]], lambda r, p: check_rf(r, layer, pos, p))
     def oc(**s):
-        full = dict(log_min=-3.4, log_max=-1.4, epochs=24, peak=5, anneal="linear", annihilation=False, momentum=False) | s
+        full = dict(log_min=-3.4, log_max=-1.4, epochs=24, peak=5, anneal="linear", annihilation=False,
+                    momentum=False) | s
         names = dict(log_min="ocLogMin", log_max="ocLogMax", epochs="ocEpochs", peak="ocPeak", anneal="ocAnneal",
                      annihilation="ocAnnihilation", momentum="ocMomentum")
         return [[names[k], as_js(v) if not isinstance(v, (bool, str)) else v] for k, v in s.items()], \
@@ -155,7 +163,8 @@ def plan_cases():
         ("custom_resnet", 0, "pool-pixel31", *rf(11, 31)),
         ("custom_resnet", 0, "prep-pixel0", *rf(0, 0)),
         ("one_cycle", 0, "spec", *oc()),
-        ("one_cycle", 0, "cos-annihilation", *oc(log_min=-4, log_max=-1, epochs=10, peak=3, anneal="cos", annihilation=True)),
+        ("one_cycle", 0, "cos-annihilation", *oc(log_min=-4, log_max=-1, epochs=10, peak=3, anneal="cos",
+                                                 annihilation=True)),
         ("one_cycle", 0, "momentum", *oc(epochs=30, peak=7.5, momentum=True)),
         ("one_cycle", 0, "invalid-lr", *oc(log_min=-1, log_max=-2)),
         ("one_cycle", 0, "invalid-peak", *oc(epochs=10, peak=12)),
@@ -170,7 +179,8 @@ def module_checks():
     from cifar_course.resblock import receptive_fields
     key = lambda rows: [(o["name"], o["kernel"], o["stride"], o["padding"], o["r"], o["j"], o["start"]) for o in rows]
     def rf(v):  # the layer table of the receptive-field explorer, layer for layer
-        return [] if key(v) == key(receptive_fields(CustomResNet(width=8))) else [f"receptiveFields differs from receptive_fields: {key(v)}"]
+        return [] if key(v) == key(receptive_fields(CustomResNet(width=8))) else ["receptiveFields differs from "
+                                                                                  f"receptive_fields: {key(v)}"]
     def lrs(want):  # every step of the one-cycle curve
         def check(v):
             v = np.array(v)
@@ -179,7 +189,8 @@ def module_checks():
             return [] if d <= 1e-12 else [f"oneCycleLrs differs from one_cycle_lrs by up to {d:.2e}"]
         return check
     return [("c.receptiveFields(c.customResNetLayers)", rf),
-            ("c.oneCycleLrs(0.0004, 0.04)", lrs(one_cycle_lrs(0.0004, 0.04))),  # the spec: 24 epochs of 98 steps, peak at 5, linear
+            ("c.oneCycleLrs(0.0004, 0.04)", lrs(one_cycle_lrs(0.0004,
+                                                              0.04))),  # the spec: 24 epochs of 98 steps, peak at 5, linear
             ("c.oneCycleLrs(0.001, 0.3, 10, 7, 3, 'cos', 10000)", lrs(one_cycle_lrs(0.001, 0.3, 10, 7, 3, "cos", 1e4))),
             ("c.oneCycleLrs(0.95, 0.85, 24, 98, 5, 'linear', 1)",  # the momentum curve the explorer draws
              lrs(one_cycle_lrs(0.85, 0.95, 24, 98, 5, "linear", momentum=(0.85, 0.95))))]
@@ -188,10 +199,12 @@ def module_checks():
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--nbs", type=Path, default=ROOT/"nbs", help="folder of the notebooks (default: nbs)")
-    ap.add_argument("--out", type=Path, default=ROOT/"_ojs_check", help="folder for the screenshots (default: _ojs_check)")
+    ap.add_argument("--out", type=Path, default=ROOT/"_ojs_check",
+                    help="folder for the screenshots (default: _ojs_check)")
     a = ap.parse_args(argv)
     if not shutil.which("node"): fail("node (Node.js) is not installed: apt-get install nodejs npm")
-    if not (OJS/"node_modules"/"playwright-core").exists(): fail("the npm packages are missing: npm ci --prefix tools/ojs")
+    if not (OJS/"node_modules"/"playwright-core").exists():
+        fail("the npm packages are missing: npm ci --prefix tools/ojs")
     if not Path(os.environ.get("CHROMIUM", "/usr/bin/chromium")).exists():
         fail("Chromium is missing: apt-get install chromium (or set CHROMIUM to its path)")
 
@@ -199,7 +212,8 @@ def main(argv=None):
     cases = plan_cases()
     checked = {(p, b) for p, b, *_ in cases}
     # Every block is run; a block with no case of its own is checked at its default settings (no cell in error).
-    extra = [(p, b, "default", [], None) for p, srcs in blocks.items() for b in range(len(srcs)) if (p, b) not in checked]
+    extra = [(p, b, "default", [], None) for p, srcs in blocks.items() for b in range(len(srcs)) if (p,
+            b) not in checked]
     cases = [c for c in cases if c[0] in blocks and c[1] < len(blocks[c[0]])] + extra
     missing = checked - {(c[0], c[1]) for c in cases}
     if missing: fail(f"explorers the check knows are gone from the notebooks: {sorted(missing)}")
@@ -212,9 +226,11 @@ def main(argv=None):
         srv = serve(site)
         base = f"http://127.0.0.1:{srv.server_address[1]}"
         mods = module_checks()
-        plan = dict(pages=[dict(url=f"{base}/{p}.html", page=p, cases=[dict(name=n, block=b, set=s) for pp, b, n, s, _ in cases if pp == p])
+        plan = dict(pages=[dict(url=f"{base}/{p}.html", page=p, cases=[dict(name=n, block=b, set=s) for pp, b, n, s,
+                _ in cases if pp == p])
                            for p in blocks],
-                    module=dict(url=f"{base}/{next(iter(blocks))}.html", path="./js/course.js", exprs=[e for e, _ in mods]))
+                    module=dict(url=f"{base}/{next(iter(blocks))}.html", path="./js/course.js", exprs=[e for e,
+                            _ in mods]))
         (Path(tmp)/"plan.json").write_text(json.dumps(plan))
         r = subprocess.run(["node", str(OJS/"drive.mjs"), str(Path(tmp)/"plan.json"), str(a.out.resolve())],
                            capture_output=True, text=True, cwd=OJS, timeout=600)
@@ -229,11 +245,13 @@ def main(argv=None):
         if not res["settled"]: problems.append("the cells did not settle within 20 s")
         if res["setError"]: problems.append(f"setting the inputs failed: {res['setError']}")
         problems += [f"block error: {e['error']}" for e in res["errors"]]
-        problems += [f"cell {c['name'] or '(anonymous)'} is in an error state: {c['error']}" for c in res["cells"] if c["state"] == "rejected"]
+        problems += [f"cell {c['name'] or '(anonymous)'} is in an error state: {c['error']}" for c in res["cells"]
+                     if c["state"] == "rejected"]
         if not res["cells"]: problems.append("no cell ran")
         if checker and not problems: checker(res, problems)
         status = "ok" if not problems else "FAIL"
-        print(f"{status:4} {page}.html block {block} [{name}]: {len(res['cells'])} cells, screenshot {Path(res['screenshot']).name}")
+        print(f"{status:4} {page}.html block {block} [{name}]: {len(res['cells'])} cells, screenshot "
+              f"{Path(res['screenshot']).name}")
         for p in problems: print(f"       {p}")
         failures += bool(problems)
     for (expr, check), value in zip(mods, report["moduleValues"]):

@@ -21,7 +21,8 @@ def main():
     a = p.parse_args()
     ck = torch.load(a.run/"last.pt", map_location="cpu", weights_only=False)
     committed = json.loads((EVIDENCE/a.history).read_text())
-    if committed["config"] != ck["config"]: sys.exit(f"{a.history} is not the history of {a.run}: their configurations differ")
+    if committed["config"] != ck["config"]:
+        sys.exit(f"{a.history} is not the history of {a.run}: their configurations differ")
     if committed["epoch"] != ck["history"]["epoch"]: sys.exit(f"{a.history} and {a.run}/last.pt differ in their epochs")
     state = ck["ema"] if "ema" in ck else ck["model"]
     half = {k: v.half() if v.is_floating_point() else v for k, v in state.items()}
