@@ -1,22 +1,24 @@
 """Benchmark cifar_course on this machine and print the figures (not a test: nothing here is asserted).
 
 Prints, each line naming the machine it ran on:
-- training throughput (forward + backward + SGD step, the course's `time_train_step`) of CustomResNet at the spec width 64 and
-  the CPU-edition width 16, in both memory layouts (NCHW and channels-last) in float32, and in channels-last at each other
-  precision this machine runs fast (bf16 on a CPU with native bfloat16, fp16 and bf16 on CUDA), and of the ResNet18 baseline,
-  at the recipe's batch of 512 (on a CPU the cost per image does depend on the batch);
+- training throughput (forward + backward + SGD step, the course's `time_train_step`) of CustomResNet at the spec
+  width 64 and the CPU-edition width 16, in both memory layouts (NCHW and channels-last) in float32, and in
+  channels-last at each other precision this machine runs fast (bf16 on a CPU with native bfloat16, fp16 and bf16 on
+  CUDA), and of the ResNet18 baseline, at the recipe's batch of 512 (on a CPU the cost per image does depend on the
+  batch);
 - the implied GFLOP/s (3 x forward multiply-adds x 2 FLOPs, from torchinfo) against a measured matmul peak;
-- the data pipeline's throughput: the train transform through the course's DataLoader with the workers it picks for the device,
-  and how it compares with the training step (does the model wait for data?);
-- one real epoch of the CPU edition (width 16, batch 512, all 50,000 training images, then the 10,000 test images), run by
-  the course's own `train_one_epoch` and `evaluate`: its seconds, split into waiting for data (timed around the DataLoader),
-  training steps (the rest of `train_one_epoch`) and evaluation. On a CPU it runs twice, in this order: first the plain path
-  (NCHW, float32, the albumentations pipeline run whole per image, glibc's default malloc), then the course's CPU path
-  (channels-last, the precision `auto` picks, padding once and normalizing per batch, `keep_freed_memory`), and prints the ratio. The order matters: `keep_freed_memory`
-  cannot be undone in a process;
+- the data pipeline's throughput: the train transform through the course's DataLoader with the workers it picks for
+  the device, and how it compares with the training step (does the model wait for data?);
+- one real epoch of the CPU edition (width 16, batch 512, all 50,000 training images, then the 10,000 test images),
+  run by the course's own `train_one_epoch` and `evaluate`: its seconds, split into waiting for data (timed around the
+  DataLoader), training steps (the rest of `train_one_epoch`) and evaluation. On a CPU it runs twice, in this order:
+  first the plain path (NCHW, float32, the albumentations pipeline run whole per image, glibc's default malloc), then
+  the course's CPU path (channels-last, the precision `auto` picks, padding once and normalizing per batch,
+  `keep_freed_memory`), and prints the ratio. The order matters: `keep_freed_memory` cannot be undone in a process;
 - with --compile, the CPU edition's step under torch.compile (Inductor), against the same step run eagerly.
 
-Usage: python tools/benchmark.py [--device cpu|cuda] [--batch 512] [--steps 3] [--workers N] [--no-data] [--no-epoch] [--compile]
+Usage: python tools/benchmark.py [--device cpu|cuda] [--batch 512] [--steps 3] [--workers N] [--no-data] [--no-epoch]
+       [--compile]
 """
 import argparse, os, time
 from unittest import mock
@@ -36,7 +38,7 @@ def sync(device):
 DTYPES = dict(fp32=torch.float32, bf16=torch.bfloat16, fp16=torch.float16)
 
 def fast_precisions(device) -> list:
-    "The precisions this device runs fast: fp32 always; bf16 on a CPU with native bfloat16; fp16 (and bf16 where supported) on CUDA."
+    "The precisions this device runs fast: fp32; bf16 on a CPU with native bfloat16; fp16 (and bf16) on CUDA."
     if device.type == "cuda": return ["fp32", "fp16"] + (["bf16"] if torch.cuda.is_bf16_supported() else [])
     return ["fp32"] + (["bf16"] if device.type == "cpu" and native_bf16() else [])
 
@@ -69,7 +71,8 @@ class TimedLoader:
             yield batch
 
 def real_epoch(device, workers, plain=False, precision="auto"):
-    "Seconds of one CPU-edition epoch through the course's own `train_one_epoch` and `evaluate`, split: (waiting for batches, training steps, evaluation, images). `plain`: NCHW and the whole albumentations pipeline per image."
+    """Seconds of one CPU-edition epoch through the course's own `train_one_epoch` and `evaluate`, split: (waiting for
+    batches, training steps, evaluation, images). `plain`: NCHW and the whole albumentations pipeline per image."""
     tfms = dict(train_tfm=train_transforms(), test_tfm=test_transforms()) if plain else {}
     train_dl, test_dl = get_dataloaders(batch_size=512, seed=0, num_workers=workers, device=device,
                                         test_batch_size=1024, **tfms)
@@ -93,7 +96,8 @@ def real_epoch(device, workers, plain=False, precision="auto"):
 def print_epoch(label, workers, t_data, t_step, t_eval, n):
     total = t_data + t_step + t_eval
     print(f"one CPU-edition epoch, {label} (width 16, batch 512, {workers} workers): "
-          f"{total:.0f} s = {t_data:.0f} s waiting for {n:,} augmented images + {t_step:.0f} s of training steps ({n/t_step:.0f} images/s) "
+          f"{total:.0f} s = {t_data:.0f} s waiting for {n:,} augmented images + {t_step:.0f} s of training steps "
+          f"({n/t_step:.0f} images/s) "
           f"+ {t_eval:.0f} s evaluating 10,000 test images; x 24 epochs = {24*total/60:.0f} min")
     return total
 
@@ -112,7 +116,8 @@ if __name__ == "__main__":
                         "a 2-core machine)")
     a = p.parse_args()
     device = get_device(a.device)
-    machine = f"{device_name(device)} ({device.type}; {os.cpu_count()} CPU cores, torch {torch.__version__}, {torch.get_num_threads()} threads, CPU kernels {cpu_capability()})"
+    machine = (f"{device_name(device)} ({device.type}; {os.cpu_count()} CPU cores, torch {torch.__version__}, "
+               f"{torch.get_num_threads()} threads, CPU kernels {cpu_capability()})")
     print(f"machine: {machine}")
     if device.type == "cuda": torch.backends.cudnn.benchmark = True
     precisions = fast_precisions(device)
@@ -145,7 +150,8 @@ if __name__ == "__main__":
         for prec in precisions[1:]:
             print(f"{'':<22} {prec} / fp32 (channels-last) = "
                   f"{ips[name, torch.channels_last, prec]/ips[name, torch.channels_last, 'fp32']:.2f}x")
-        if a.compile and name == "CustomResNet width 16":  # the same step, fused and generated by torch.compile (Inductor)
+        # the same step, fused and generated by torch.compile (Inductor)
+        if a.compile and name == "CustomResNet width 16":
             torch.manual_seed(0)
             m = torch.compile(make().to(device, memory_format=torch.channels_last))
             t = time.perf_counter()
@@ -154,7 +160,8 @@ if __name__ == "__main__":
                   f"{r/ips[name, torch.channels_last, 'fp32']:.2f}x eager; "
                   f"compiling (or loading what Inductor cached from an earlier run) and the first step took {took:.0f} "
                   "s")
-    print("  (above 100% of the peak means the convolution kernels do fewer FLOPs than the direct count, e.g. Winograd)")
+    print("  (above 100% of the peak means the convolution kernels do fewer FLOPs than the direct count, "
+          "e.g. Winograd)")
     workers = default_workers(device) if a.workers is None else a.workers
     if not a.no_data:
         d_ips, w = data_throughput(20 if device.type == "cuda" else 5, workers, device)

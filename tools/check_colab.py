@@ -1,6 +1,6 @@
-"""Run every notebook as a learner's "Run all" in Colab runs it: alone in an empty temporary folder, in a Jupyter kernel,
-with only the installed `cifar_course` package (no repository files beside it, no dev extras such as nbdev), top to
-bottom, `notest` cells included (Colab has no such flag), `slow` cells skipped (the full 24-epoch runs).
+"""Run every notebook as a learner's "Run all" in Colab runs it: alone in an empty temporary folder, in a Jupyter
+kernel, with only the installed `cifar_course` package (no repository files beside it, no dev extras such as nbdev), top
+to bottom, `notest` cells included (Colab has no such flag), `slow` cells skipped (the full 24-epoch runs).
 
 Run it with the Python of such an environment, e.g. (what `.ci/run` does):
 
@@ -18,7 +18,8 @@ The widgets' Output model is not emulated (nbclient's `widget_registry` is empti
 Output widget sends on the kernel's shell socket from one coroutine while another coroutine polls that socket for the
 cell's reply, and now and then the poll then misses the reply and returns only when the cell's timeout runs out
 (nbclient issue 312, open; a Run all once took 20 minutes so, in 03's receptive-field explorer). In Jupyter or Colab
-the browser plays that part, and no cell waits; here the widgets' state is still recorded, only not their drawn output."""
+the browser plays that part, and no cell waits; here the widgets' state is still recorded, only not their drawn
+output."""
 import argparse, importlib.util, os, re, sys, tempfile, time
 from pathlib import Path
 
@@ -54,8 +55,8 @@ def run_notebook(path:Path, # A notebook of the course
                  timeout:int=1200, # Seconds one cell may take
                  out:Path|None=None, # Save the executed notebook here (a folder)
                  max_wait:float=60., # Seconds the client may wait for a cell beyond the kernel's own time for it
-                ) -> tuple[bool, float, list, int, str,
-                           float]: # (passed, seconds, [(seconds, cell id)] slowest first, slow cells skipped, error text, seconds outside cells)
+                 # (passed, seconds, [(seconds, cell id)] slowest first, slow cells skipped, error, s outside cells)
+                ) -> tuple[bool, float, list, int, str, float]:
     "Execute `path` alone in an empty temporary folder in a fresh kernel, skipping `slow` cells."
     import nbformat
     from nbclient import NotebookClient
@@ -72,7 +73,8 @@ def run_notebook(path:Path, # A notebook of the course
     with tempfile.TemporaryDirectory(prefix="colab-") as d:  # empty, like Colab's /content: nothing from the repository
         client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": d}},
                                 extra_arguments=["--IPKernelApp.log_level=ERROR"])
-        client.widget_registry = {}  # no Output-widget stand-in: the client never sends on the shell socket during a cell (see above)
+        # no Output-widget stand-in: the client never sends on the shell socket during a cell (see above)
+        client.widget_registry = {}
         wall, started = {}, {}  # each cell's seconds as the client waited for it
         client.on_cell_execute = lambda cell, cell_index: started.__setitem__(cell.get("id"), time.time())
         client.on_cell_executed = lambda cell, cell_index, execute_reply: wall.__setitem__(cell.get("id"),
@@ -108,11 +110,12 @@ def main(argv=None) -> int:
     nbs = sorted(a.nbs.glob("[0-9]*.ipynb"))
     if a.only: nbs = [n for n in nbs if any(n.stem.startswith(o.removesuffix(".ipynb")) for o in a.only)]
     if not nbs: print(f"check_colab: no notebooks in {a.nbs}", file=sys.stderr); return 1
-    os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"  # "python" is this environment's, as in Colab
+    # "python" is this environment's, as in Colab
+    os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
     import torch, cifar_course
+    gpu = "CUDA: " + torch.cuda.get_device_name() if torch.cuda.is_available() else "CPU only"
     print(f"cifar_course {cifar_course.__version__} from {Path(cifar_course.__file__).parent}; torch "
-          f"{torch.__version__}, "
-          f"{'CUDA: ' + torch.cuda.get_device_name() if torch.cuda.is_available() else 'CPU only'}, {os.cpu_count()} CPU cores; "
+          f"{torch.__version__}, {gpu}, {os.cpu_count()} CPU cores; "
           f"CIFAR_COURSE_DATA={os.environ.get('CIFAR_COURSE_DATA', '(unset: the notebooks download)')}", flush=True)
     failed, total = [], 0.
     for nb in nbs:

@@ -87,7 +87,7 @@ def rf_expect(layer:int, pos:int) -> dict:
 
 
 def oc_expect(log_min, log_max, epochs, peak, anneal="linear", annihilation=False, momentum=False) -> dict:
-    "The one-cycle explorer's numbers, from cifar_course.one_cycle.one_cycle_lrs (None where the notebook says invalid)."
+    "The one-cycle explorer's numbers, from cifar_course.one_cycle.one_cycle_lrs (None where the page says invalid)."
     from cifar_course.one_cycle import one_cycle_lrs
     lo, hi = 10**log_min, 10**log_max
     if not (lo < hi and peak < epochs): return None
@@ -172,7 +172,7 @@ def plan_cases():
 
 
 def module_checks():
-    "Expressions over the explorers' module `c` (nbs/js/course.js), each with a function that checks its value against Python."
+    "Expressions over the explorers' module `c` (nbs/js/course.js), each with a function checking its value in Python."
     import numpy as np
     from cifar_course.custom_resnet import CustomResNet
     from cifar_course.one_cycle import one_cycle_lrs
@@ -189,8 +189,8 @@ def module_checks():
             return [] if d <= 1e-12 else [f"oneCycleLrs differs from one_cycle_lrs by up to {d:.2e}"]
         return check
     return [("c.receptiveFields(c.customResNetLayers)", rf),
-            ("c.oneCycleLrs(0.0004, 0.04)", lrs(one_cycle_lrs(0.0004,
-                                                              0.04))),  # the spec: 24 epochs of 98 steps, peak at 5, linear
+            # the spec: 24 epochs of 98 steps, peak at 5, linear
+            ("c.oneCycleLrs(0.0004, 0.04)", lrs(one_cycle_lrs(0.0004, 0.04))),
             ("c.oneCycleLrs(0.001, 0.3, 10, 7, 3, 'cos', 10000)", lrs(one_cycle_lrs(0.001, 0.3, 10, 7, 3, "cos", 1e4))),
             ("c.oneCycleLrs(0.95, 0.85, 24, 98, 5, 'linear', 1)",  # the momentum curve the explorer draws
              lrs(one_cycle_lrs(0.85, 0.95, 24, 98, 5, "linear", momentum=(0.85, 0.95))))]

@@ -27,6 +27,7 @@ def main():
     state = ck["ema"] if "ema" in ck else ck["model"]
     half = {k: v.half() if v.is_floating_point() else v for k, v in state.items()}
     torch.save({"model" if "ema" not in ck else "ema": half, "config": ck["config"], "history": a.history}, a.out)
-    print(f"{a.out}: {a.out.stat().st_size/1e6:.2f} MB, {sum(v.numel() for v in half.values()):,} numbers, from {a.run}")
+    numbers = sum(v.numel() for v in half.values())
+    print(f"{a.out}: {a.out.stat().st_size/1e6:.2f} MB, {numbers:,} numbers, from {a.run}")
 
 if __name__ == "__main__": main()
