@@ -28,14 +28,13 @@ from cifar_course.custom_resnet import CustomResNet, resnet18
 from cifar_course.data import get_dataloaders, default_workers, train_transforms, test_transforms
 from cifar_course.lr_finder import make_optimizer
 from cifar_course.train import (get_device, device_name, cpu_capability, train_one_epoch, evaluate, _memory_format,
-                                native_bf16,
-                                resolve_precision)
+                                native_bf16, resolve_precision, _DTYPES)
 from cifar_course.speed import time_train_step, keep_freed_memory
 
 def sync(device):
     if device.type == "cuda": torch.cuda.synchronize()
 
-DTYPES = dict(fp32=torch.float32, bf16=torch.bfloat16, fp16=torch.float16)
+DTYPES = {"fp32": torch.float32, **_DTYPES}  # the matmul dtype of each precision: the course's autocast dtypes
 
 def fast_precisions(device) -> list:
     "The precisions this device runs fast: fp32; bf16 on a CPU with native bfloat16; fp16 (and bf16) on CUDA."
