@@ -13,7 +13,7 @@ from pathlib import Path
 
 # %% ../nbs/05b_config.ipynb #5e71fb57
 MODELS = ("custom_resnet", "resnet18")  # the assignment's CustomResNet (03), or the ResNet18 baseline
-PRECISIONS = ("auto", "fp32", "bf16", "fp16")  # what a run computes in (06_train, "Precision")
+PRECISIONS = ("auto", "fp32", "bf16", "fp16")  # what a run computes in (08_speed, "Precision")
 OPTIMIZERS = ("sgd", "adam")  # the names cifar_course.lr_finder.make_optimizer knows
 ENV_VAR = "CIFAR_COURSE_DATA"  # the environment variable that names the data root, as cifar_course.data reads it
 
