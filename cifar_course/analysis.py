@@ -16,7 +16,8 @@ from torch import nn
 import matplotlib.pyplot as plt
 from .data import CIFAR10_CLASSES, NormalizeCollate, denormalize, show_images
 from .custom_resnet import CustomResNet, ModelPart
-from .train import load_checkpoint, load_model_state, get_device, make_model, scale_logits, TrainConfig
+from .train import (load_checkpoint, load_model_state, load_history, get_device, make_model, scale_logits,
+                                TrainConfig)
 
 # %% ../nbs/07_analysis.ipynb #61d9a363
 def load_trained(path:str|Path, # A `last.pt` written by `cifar_course_train` / `fit_one_cycle`, or `SHIPPED_WEIGHTS`
@@ -50,11 +51,9 @@ def trained_weights(runs=("runs/spec", "runs/cpu_edition"), # Run folders to loo
 
 def trained_history(ckpt:str|Path) -> dict:
     """The history of the run whose checkpoint `ckpt` is:
-    `history.json` beside a run's `last.pt`, the committed one for `SHIPPED_WEIGHTS`."""
-    ck = torch.load(ckpt, map_location="cpu", weights_only=False)
-    if "history" in ck and isinstance(ck["history"], str):
-        return json.loads((files("cifar_course.evidence")/ck["history"]).read_text())
-    return json.loads((Path(ckpt).parent/"history.json").read_text())
+    the one a run's `last.pt` holds, or for `SHIPPED_WEIGHTS` the committed history it names."""
+    history = load_checkpoint(ckpt)["history"]
+    return load_history(files("cifar_course.evidence")/history) if isinstance(history, str) else history
 
 # %% ../nbs/07_analysis.ipynb #fc05801a
 def predict(model:nn.Module, dl, # A test DataLoader, not shuffled (so index i is dataset item i)
@@ -103,8 +102,8 @@ def plot_confusion_matrix(cm:np.ndarray, classes=CIFAR10_CLASSES):
     ax.imshow(cm, cmap="Blues")
     for i in range(len(cm)):
         for j in range(len(cm)):
-            ax.text(j, i, cm[i, j], ha="center", va="center", fontsize=7, color="white" if cm[i, j] > cm.max()/2
-                    else "black")
+            color = "white" if cm[i, j] > cm.max()/2 else "black"
+            ax.text(j, i, cm[i, j], ha="center", va="center", fontsize=7, color=color)
     ax.set_xticks(range(len(classes)), classes, rotation=60, fontsize=8)
     ax.set_yticks(range(len(classes)), classes, fontsize=8)
     ax.set_xlabel("predicted"); ax.set_ylabel("true")
@@ -135,8 +134,8 @@ def gradcam(model:CustomResNet, x:torch.Tensor, # (N,3,H,W) normalized images
     from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget
     model.eval()
     device = next(model.parameters()).device
-    with GradCAM(model=ModelPart(model, "logits"), target_layers=[layer if layer is not None
-                                                                  else model.layer3_out]) as cam:
+    layer = layer if layer is not None else model.layer3_out
+    with GradCAM(model=ModelPart(model, "logits"), target_layers=[layer]) as cam:
         maps = cam(input_tensor=x.to(device), targets=[ClassifierOutputTarget(int(c)) for c in classes])
     return np.nan_to_num(maps.astype(np.float32), nan=0.0)
 

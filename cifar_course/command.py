@@ -8,9 +8,8 @@ __all__ = ['DEBUG_VAR', 'main']
 # %% ../nbs/10_command.ipynb #a644625c
 import argparse, os, re, sys
 from pathlib import Path
-from .config import (TrainConfig, MODELS, OPTIMIZERS, PRECISIONS, PRESETS, ENV_VAR, default_lr_mult,
-                                 prepare_out,
-                                  _preset_defaults)
+from .config import (
+    TrainConfig, MODELS, OPTIMIZERS, PRECISIONS, PRESETS, ENV_VAR, default_lr_mult, prepare_out, _preset_defaults)
 
 # %% ../nbs/10_command.ipynb #5a1c0e21
 class _Parser(argparse.ArgumentParser):
@@ -59,8 +58,8 @@ def _parser() -> argparse.ArgumentParser:
                         "settings; 5000 is usual)")
     p.add_argument("--preset", choices=tuple(PRESETS), default="recipe",
                    help="turn on a measured combination of this command's options ("
-                        + "; ".join(f"{k}: {', '.join(f'{s}={v}' for s, v in o.items()) or 'none'}" for k,
-                                    o in PRESETS.items())
+                        + "; ".join(f"{k}: {', '.join(f'{s}={v}' for s, v in o.items()) or 'none'}"
+                                    for k, o in PRESETS.items())
                         + "); a flag given beside it wins (default: recipe)")
     p.add_argument("--label-smoothing", type=float, default=d.label_smoothing,
                    help="ε of the smoothed cross-entropy (0: none, the recipe)")

@@ -109,8 +109,8 @@ PRESETS = {"recipe": {},  # the assignment's recipe: the default
 def _preset_defaults(settings:dict) -> dict:
     """A preset's `TrainConfig` settings as the command's argparse defaults (`wd_bn_bias=False` is the flag
     `--no-wd-bn-bias`)."""
-    return {("no_wd_bn_bias" if k == "wd_bn_bias" else k): (not v if k == "wd_bn_bias" else v) for k,
-            v in settings.items()}
+    return {("no_wd_bn_bias" if k == "wd_bn_bias" else k): (not v if k == "wd_bn_bias" else v)
+            for k, v in settings.items()}
 
 # %% ../nbs/05b_config.ipynb #f27bf6a0
 RUN_FILES = ("last.pt", "history.json", "lr_finder.png", "schedule.png", "history.png", "train.log")

@@ -6,14 +6,14 @@
 __all__ = ['time_train_step', 'estimate_run_seconds', 'keep_freed_memory']
 
 # %% ../nbs/08_speed.ipynb #538b626d
-import sys, time
+import time
 import torch
 import torch.nn.functional as F
 from torch import nn
 from .config import TrainConfig
-from .train import (resolve_precision, make_model, model_device, device_name, lr_finder_steps,
-                                _train_images, _scaler,
-                                _autocast, _to_device, _memory_format)
+from .train import (
+    resolve_precision, make_model, model_device, device_name, lr_finder_steps, _train_images, _scaler, _autocast,
+    _to_device, _memory_format)
 
 # %% ../nbs/08_speed.ipynb #5970da5c
 def time_train_step(model:nn.Module, # Timed on its parameters' device, in its memory format
@@ -42,15 +42,15 @@ def estimate_run_seconds(cfg:TrainConfig, device:torch.device,
     """Extrapolate timed steps of a fresh model, in the precision the run will use, to one epoch of `cfg`'s training
     images and to its LR range test (augmentation and evaluation not included)."""
     n = _train_images(cfg)
-    per_image = time_train_step(make_model(cfg).to(device, memory_format=_memory_format(device)), min(cfg.batch_size,
-            64 if device.type == "cpu" else 512),
-                                precision=cfg.precision)
+    model = make_model(cfg).to(device, memory_format=_memory_format(device))
+    batch = min(cfg.batch_size, 64 if device.type == "cpu" else 512)
+    per_image = time_train_step(model, batch, precision=cfg.precision)
     lr_steps = 0 if cfg.lr_max is not None else lr_finder_steps(cfg, -(-n//cfg.batch_size))
     return per_image*n, per_image*lr_steps*cfg.batch_size
 
 # %% ../nbs/08_speed.ipynb #198fe105
-def _model_label(model:str,
-                 width:int) -> str: return "ResNet18" if model == "resnet18" else f"CustomResNet width {width}"
+def _model_label(model:str, width:int) -> str:
+    return "ResNet18" if model == "resnet18" else f"CustomResNet width {width}"
 
 def _announce(cfg:TrainConfig, device:torch.device):
     "Print what will train where, and how long it should take here (from `estimate_run_seconds`)."

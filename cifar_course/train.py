@@ -43,8 +43,8 @@ def get_device(device:str|torch.device|None=None) -> torch.device:
         raise ValueError("device mps was asked for, but this machine has no Apple GPU: use cpu")
     return device
 
-def _mps_available() -> bool: return getattr(torch.backends, "mps",
-                                             None) is not None and torch.backends.mps.is_available()
+def _mps_available() -> bool:
+    return getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available()
 
 def device_name(device:torch.device) -> str:
     "The GPU's name on CUDA, else the CPU's model name (from /proc/cpuinfo on Linux)."
@@ -266,8 +266,8 @@ def _resume_from(ck_path:Path, cfg:TrainConfig, precision:str) -> dict:
     Raises `ValueError` naming what differs."""
     ck = load_checkpoint(ck_path)
     old = ck["config"]; defaults = {k: f.default for k, f in TrainConfig.__dataclass_fields__.items()}
-    diff = {k: (old.get(k, defaults[k]), getattr(cfg, k)) for k in RESUME_KEYS if old.get(k,
-            defaults[k]) != getattr(cfg, k)}
+    diff = {k: (old.get(k, defaults[k]), getattr(cfg, k)) for k in RESUME_KEYS
+            if old.get(k, defaults[k]) != getattr(cfg, k)}
     if cfg.lr_max is not None and (old["lr_min"], old["lr_max"]) != (cfg.lr_min, cfg.lr_max):
         diff["lr_min, lr_max"] = ((old["lr_min"], old["lr_max"]), (cfg.lr_min, cfg.lr_max))
     if diff: raise ValueError(f"{ck_path} was made with other settings {{name: (checkpoint, now)}}: {diff}. "
@@ -402,12 +402,11 @@ def _fit(model, cfg, train_dl, test_dl, hist, ck, ck_path, stop_after, progress,
             te_loss, te_acc = evaluate(scored, test_dl, precision=precision)
             bad = nonfinite_state(model)
             if bad or not math.isfinite(te_loss):
-                raise FloatingPointError(f"the {hist['eval_split']} loss is {te_loss:.3g}"
-                                         + (f" and {len(bad)} weights or BatchNorm statistics hold NaN/inf ({bad[0]}, "
-                                            "...)" if bad else ""))
+                held = f" and {len(bad)} weights or BatchNorm statistics hold NaN/inf ({bad[0]}, ...)" if bad else ""
+                raise FloatingPointError(f"the {hist['eval_split']} loss is {te_loss:.3g}{held}")
         except FloatingPointError as e: raise FloatingPointError(_diverged(e, epoch, cfg, ck_path)) from None
-        for k, v in zip(("epoch", "train_loss", "train_acc", "test_loss", "test_acc", "seconds"), (epoch + 1, tr_loss,
-                tr_acc, te_loss, te_acc, time.time() - t0)):
+        row = (epoch + 1, tr_loss, tr_acc, te_loss, te_acc, time.time() - t0)
+        for k, v in zip(("epoch", "train_loss", "train_acc", "test_loss", "test_acc", "seconds"), row):
             hist[k].append(v)
         hist["lrs"].extend(lrs)
         log(f"epoch {epoch+1:>2}/{cfg.epochs}  train loss {tr_loss:.3f} acc {tr_acc:.2%}  {hist['eval_split']} loss "
