@@ -25,6 +25,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SLOW = re.compile(r"^#\|\s*slow\b", re.M)
+# The check's own first cell: aliases only, deleted at its end, so that it defines no name a notebook could lean on.
+SELF_CHECK = """import sys as _colab_check_sys, importlib.util as _colab_check_util
+assert _colab_check_sys.prefix == {prefix!r}, _colab_check_sys.prefix
+assert _colab_check_util.find_spec('nbdev') is None, 'nbdev is importable'
+del _colab_check_sys, _colab_check_util"""
 
 def _environment_problems() -> list:
     "Why this Python is not a Colab-like environment, if it is not."
@@ -65,11 +70,9 @@ def run_notebook(path:Path, # A notebook of the course
     kept = [c for c in nb.cells if not (c.cell_type == "code" and SLOW.search(c.source))]
     skipped, nb.cells = len(nb.cells) - len(kept), kept
     # A first cell that fails unless the kernel runs this environment's Python, without nbdev: the check checks itself.
-    nb.cells.insert(0,
-                    nbformat.v4.new_code_cell(f"import sys, importlib.util\nassert sys.prefix == {sys.prefix!r}, "
-                                              "sys.prefix\n"
-                                                 "assert importlib.util.find_spec('nbdev') is None, 'nbdev is "
-                                                 "importable'"))
+    # It binds only names of its own and deletes them, so the notebook starts with a fresh kernel's namespace: a
+    # notebook that uses `sys` without importing it fails here as in Colab (`--self-test` shows it).
+    nb.cells.insert(0, nbformat.v4.new_code_cell(SELF_CHECK.format(prefix=sys.prefix)))
     with tempfile.TemporaryDirectory(prefix="colab-") as d:  # empty, like Colab's /content: nothing from the repository
         client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": d}},
                                 extra_arguments=["--IPKernelApp.log_level=ERROR"])
@@ -96,6 +99,30 @@ def run_notebook(path:Path, # A notebook of the course
                f"(more than --max-wait {max_wait:g} s). A message between the kernel and this client was late or lost.")
     return not err, secs, cells, skipped, err, outside
 
+# The names a fresh IPython kernel's namespace holds before any cell of the user's (Jupyter's and Colab's alike)
+FRESH_NAMES = {"In", "Out", "get_ipython", "exit", "quit", "open"}
+
+def self_test() -> list:
+    """Run three tiny notebooks through `run_notebook` and return what went wrong (empty when the check works): one
+    that uses `sys` without importing it must fail with a NameError, the same with its import must pass, and the
+    first cell of a notebook must see no name a fresh kernel does not have."""
+    import nbformat
+    cases = {"undefined_name": (["sys.executable"], False),
+             "imported_name": (["import sys\nsys.executable"], True),
+             "fresh_namespace": ([f"extra = {{n for n in globals() if not n.startswith('_')}}"
+                                  f" - set({sorted(FRESH_NAMES)!r})\nassert not extra, f'pre-defined: {{extra}}'"],
+                                 True)}
+    problems = []
+    with tempfile.TemporaryDirectory(prefix="colab-self-test-") as d:
+        for name, (sources, should_pass) in cases.items():
+            path = Path(d)/f"{name}.ipynb"
+            nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in sources]), path)
+            ok, *_, err, _ = run_notebook(path, timeout=120)
+            if ok != should_pass or (not ok and "NameError" not in err):
+                problems.append(f"{name}: expected {'pass' if should_pass else 'a NameError'}, got "
+                                f"{'pass' if ok else err.strip().splitlines()[-1]}")
+    return problems
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--nbs", type=Path, default=ROOT/"nbs", help="the notebooks' folder (default: nbs/)")
@@ -104,9 +131,16 @@ def main(argv=None) -> int:
     p.add_argument("--timeout", type=int, default=1200, help="seconds one cell may take (default 1200)")
     p.add_argument("--max-wait", type=float, default=60.,
                    help="seconds the client may wait for a cell after the kernel has finished it (default 60)")
+    p.add_argument("--self-test", action="store_true",
+                   help="check the check: a notebook using an undefined name fails, nothing is pre-defined")
     a = p.parse_args(argv)
     if problems := _environment_problems():
         print("check_colab: not a Colab-like environment:", *problems, sep="\n  ", file=sys.stderr); return 1
+    if a.self_test:
+        problems = self_test()
+        print("check_colab --self-test:", *(problems or ["passed (an undefined name fails, a fresh namespace)"]),
+              sep="\n  ", file=sys.stderr if problems else sys.stdout)
+        return 1 if problems else 0
     nbs = sorted(a.nbs.glob("[0-9]*.ipynb"))
     if a.only: nbs = [n for n in nbs if any(n.stem.startswith(o.removesuffix(".ipynb")) for o in a.only)]
     if not nbs: print(f"check_colab: no notebooks in {a.nbs}", file=sys.stderr); return 1
