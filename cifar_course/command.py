@@ -8,8 +8,9 @@ __all__ = ['DEBUG_VAR', 'main']
 # %% ../nbs/10_command.ipynb #a644625c
 import argparse, os, re, sys
 from pathlib import Path
-from .config import (
-    TrainConfig, MODELS, OPTIMIZERS, PRECISIONS, PRESETS, ENV_VAR, default_lr_mult, prepare_out, _preset_defaults)
+from cifar_course.config import (
+    TrainConfig, MODELS, OPTIMIZERS, PRECISIONS, PRESETS, SCHEDULES, ENV_VAR, default_lr_mult, prepare_out,
+    _preset_defaults)
 
 # %% ../nbs/10_command.ipynb #5a1c0e21
 class _Parser(argparse.ArgumentParser):
@@ -30,6 +31,12 @@ def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="cifar_course_train", formatter_class=_HelpFormatter,
         description="Train the course's CustomResNet (or the ResNet18 baseline) on CIFAR-10 with the LR range test and "
                     "the one-cycle policy. Exit status: 0 on success, 2 for bad arguments, 1 for a failed run.")
+    _recipe_flags(p, d); _option_flags(p, d); _run_flags(p, d)
+    return p
+
+# %% ../nbs/10_command.ipynb #1ee041d7
+def _recipe_flags(p:argparse.ArgumentParser, d:TrainConfig):
+    "The flags of the recipe's settings: the data, the model, the schedule and its LR bounds, what it trains on."
     p.add_argument("--data", default=None,
                    help=f"data root holding cifar-10-batches-py (default: ${ENV_VAR}, else ~/.cache/cifar_course; "
                         "downloaded if missing)")
@@ -56,6 +63,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--valid", type=int, default=None,
                    help="hold out this many training images and evaluate on them instead of the test set (for choosing "
                         "settings; 5000 is usual)")
+
+# %% ../nbs/10_command.ipynb #57bbd503
+def _option_flags(p:argparse.ArgumentParser, d:TrainConfig):
+    "The flags of the options beyond the recipe, all off by default (measured in 09_beyond), and the presets."
     p.add_argument("--preset", choices=tuple(PRESETS), default="recipe",
                    help="turn on a measured combination of this command's options ("
                         + "; ".join(f"{k}: {', '.join(f'{s}={v}' for s, v in o.items()) or 'none'}"
@@ -71,6 +82,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--ema", type=float, default=None,
                    help="evaluate an exponential moving average of the weights, with this decay per step, e.g. 0.995 "
                         "(default: no EMA, the recipe)")
+    p.add_argument("--schedule", choices=SCHEDULES, default=d.schedule,
+                   help="the LR schedule: one_cycle (the recipe), or a baseline to compare it with: constant (LRMAX "
+                        "throughout) or step (LRMAX, /10 at half and at three quarters of the run)")
+
+# %% ../nbs/10_command.ipynb #9afa8806
+def _run_flags(p:argparse.ArgumentParser, d:TrainConfig):
+    "The flags of how and where the run runs: seed, folder, chunks, device, precision, output."
     p.add_argument("--seed", type=int, default=d.seed,
                    help="seeds the initial weights, the data order and the augmentation (not the --valid split, the "
                         "same for every seed)")
@@ -90,7 +108,6 @@ def _parser() -> argparse.ArgumentParser:
                         "refused on a CPU without it (10-500x slower there); fp16 runs on a CPU, slowly")
     p.add_argument("--no-progress", action="store_true", help="no progress bars (the per-epoch lines stay)")
     p.add_argument("--debug", action="store_true", help=f"show the full traceback of an error (or set {DEBUG_VAR}=1)")
-    return p
 
 # %% ../nbs/10_command.ipynb #24979300
 DEBUG_VAR = "CIFAR_COURSE_DEBUG"
@@ -104,7 +121,7 @@ def _checked_args(p:argparse.ArgumentParser, argv) -> tuple[argparse.Namespace, 
     if PRESETS[a.preset]: p.set_defaults(**_preset_defaults(PRESETS[a.preset])); a = p.parse_args(argv)
     same = ("model", "epochs", "peak_epoch", "batch_size", "lr_min", "lr_max", "optimizer", "lr_mult", "width",
             "subset", "test_subset", "valid", "label_smoothing", "logit_scale", "ema", "seed", "compile",
-            "precision")  # the flags that set the TrainConfig field of the same name
+            "precision", "schedule")  # the flags that set the TrainConfig field of the same name
     cfg = TrainConfig(**{k: getattr(a, k) for k in same}, wd_bn_bias=not a.no_wd_bn_bias)
     try:
         cfg.validate()
@@ -115,8 +132,18 @@ def _checked_args(p:argparse.ArgumentParser, argv) -> tuple[argparse.Namespace, 
             raise ValueError("--resume continues the run in --out and --overwrite moves it aside: give one of them")
         prepare_out(a.out, a.resume, a.overwrite, check_only=True)
     except (ValueError, OSError) as e: p.error(_flag_names(str(e)))
-    a.note = _preset_note(a.preset, cfg, lr_mult_given)
+    a.note = "\n".join(filter(None, (_preset_note(a.preset, cfg, lr_mult_given), _subset_note(cfg)))) or None
     return a, cfg
+
+# %% ../nbs/10_command.ipynb #1d956cdd
+def _subset_note(cfg:TrainConfig) -> str|None:
+    "A warning for a training subset smaller than one batch: what the run will do, and a run that teaches more."
+    if cfg.subset is None or cfg.subset >= cfg.batch_size: return None
+    scored = f"{cfg.valid:,} held-out" if cfg.valid else f"{cfg.test_subset or 10_000:,} test"
+    lr_test = ", after an LR range test of 20 such steps" if cfg.lr_max is None else ""
+    return (f"note: --subset {cfg.subset} is smaller than one batch (--batch-size {cfg.batch_size}): each of the "
+            f"{cfg.epochs} epochs is one step on the same {cfg.subset} images{lr_test}, scored on {scored} images. "
+            "A quick try that learns: --epochs 3 --width 16 --subset 10000 --test-subset 2000 --batch-size 128")
 
 def _preset_note(preset:str, cfg:TrainConfig, lr_mult_given:bool) -> str|None:
     """A warning for a preset's `lr_mult` on a run shorter than the 24 epochs it was measured over (04_lr_finder: 10×
@@ -143,13 +170,22 @@ def _save_plots(hist:dict, out:Path, found:list):
     cfg = hist["config"]
     if found: found[0].plot(title="LR range test", lr_used=hist["lr_max"]).savefig(out/"lr_finder.png", dpi=100)
     spe = len(hist["lrs"])//max(1, len(hist["epoch"]))
-    if spe:
+    if spe and cfg.get("schedule", "one_cycle") == "one_cycle":  # a baseline's LR is drawn in history.png
         plot_one_cycle(hist["lr_min"], hist["lr_max"], cfg["epochs"], spe,
                        cfg["peak_epoch"]).savefig(out/"schedule.png", dpi=100)
     title = f"{_model_label(cfg['model'], cfg['width'])}, {hist['device_name']}"
     if hist["epoch"]: plot_history(hist, title).savefig(out/"history.png", dpi=100)
     plt.close("all")
 
+def _summary(hist:dict, out:Path) -> str:
+    "The run's last line: epochs done, accuracy (and with flip TTA), the files written, how to go on."
+    done, n = (hist["epoch"][-1] if hist["epoch"] else 0), hist["config"]["epochs"]
+    tta = f" ({hist['tta_acc']:.2%} with flip TTA)" if "tta_acc" in hist else ""
+    return (f"{done}/{n} epochs done; {hist.get('eval_split', 'test')} accuracy {hist['test_acc'][-1]:.2%}{tta}; wrote "
+            f"{out}/last.pt, history.json and plots"
+            + ("" if done == n else "; continue with the same command and --resume"))
+
+# %% ../nbs/10_command.ipynb #fcd784c5
 def main(argv:list|None=None) -> int: # The exit status: 0 success, 2 bad arguments (from argparse), 1 a failed run
     """Console script `cifar_course_train`.
     Every flag is checked before torch is imported; expected errors print one line naming the file or flag and the
@@ -170,8 +206,7 @@ def main(argv:list|None=None) -> int: # The exit status: 0 success, 2 bad argume
         model, hist = train.fit_one_cycle(cfg, out=a.out, resume=a.resume, stop_after=a.stop_after, data=a.data,
                                           device=device, num_workers=a.workers,
                                           progress=not a.no_progress, overwrite=a.overwrite, lr_finder_result=found)
-        out = Path(a.out)
-        _save_plots(hist, out, found)
+        _save_plots(hist, Path(a.out), found)
     except KeyboardInterrupt:
         print(f"\ninterrupted: {Path(a.out)/'last.pt'} holds the last finished epoch; continue with the same command "
               "and --resume", file=sys.stderr)
@@ -180,10 +215,5 @@ def main(argv:list|None=None) -> int: # The exit status: 0 success, 2 bad argume
         if debug: raise
         print(f"cifar_course_train: error: {e}", file=sys.stderr)
         return 1
-    done = hist["epoch"][-1] if hist["epoch"] else 0
-    print(train.history_table(hist))
-    tta = f" ({hist['tta_acc']:.2%} with flip TTA)" if "tta_acc" in hist else ""
-    print(f"{done}/{cfg.epochs} epochs done; {train._eval_split(hist)} accuracy {hist['test_acc'][-1]:.2%}{tta}; wrote "
-          f"{out}/last.pt, history.json and plots"
-          + ("" if done == cfg.epochs else "; continue with the same command and --resume"))
+    print(train.history_table(hist)); print(_summary(hist, Path(a.out)))
     return 0

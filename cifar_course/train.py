@@ -6,6 +6,7 @@
 __all__ = ['RESUME_KEYS', 'get_device', 'device_name', 'cpu_capability', 'seed_everything', 'seed_epoch', 'make_model',
            'native_bf16', 'resolve_precision', 'model_device', 'train_one_epoch', 'evaluate', 'save_checkpoint',
            'load_checkpoint', 'load_model_state', 'nonfinite_state', 'lr_finder_steps', 'find_lr_bounds',
+           'check_finite', 'TrainState', 'training_state', 'record_epoch', 'score_tta', 'save_run', 'train_epochs',
            'fit_one_cycle', 'LabelSmoothingNLL', 'save_history', 'load_history', 'run_seconds', 'plot_history',
            'history_table', 'scale_logits']
 
@@ -23,7 +24,7 @@ from tqdm.auto import tqdm
 from .data import get_dataloaders, ENV_VAR
 from .custom_resnet import CustomResNet, resnet18
 from .lr_finder import lr_range_test, make_optimizer, LRFinderResult, OPTIMIZERS
-from .one_cycle import one_cycle, plot_one_cycle
+from .one_cycle import one_cycle, plot_one_cycle, make_schedule
 from .config import TrainConfig, MODELS, PRECISIONS, PRESETS, RUN_FILES, default_lr_mult, prepare_out, _preset_defaults
 
 # %% ../nbs/06_train.ipynb #6abd9020
@@ -60,6 +61,7 @@ def cpu_capability() -> str:
     then run this course's CPU edition 2 to 2.5 times apart."""
     return torch.backends.cpu.get_cpu_capability()
 
+# %% ../nbs/06_train.ipynb #b96aa7b2
 def seed_everything(seed:int):
     "Seed Python, NumPy and torch (model initialisation); the data's shuffling is seeded per epoch by `seed_epoch`."
     random.seed(seed); np.random.seed(seed % 2**32); torch.manual_seed(seed)
@@ -80,7 +82,8 @@ def _train_images(cfg:TrainConfig) -> int: return cfg.subset or 50_000 - (cfg.va
 
 # The settings a resumed run must share with its checkpoint (lr_min/lr_max are compared once found).
 RESUME_KEYS = ("model", "epochs", "batch_size", "peak_epoch", "optimizer", "momentum", "weight_decay",
-               "label_smoothing", "logit_scale", "wd_bn_bias", "ema", "width", "subset", "test_subset", "valid", "seed")
+               "label_smoothing", "logit_scale", "wd_bn_bias", "ema", "width", "subset", "test_subset", "valid", "seed",
+               "schedule")
 
 # %% ../nbs/06_train.ipynb #30c90262
 _DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16}  # the autocast dtype of each mixed precision; fp32 has none
@@ -114,6 +117,7 @@ def resolve_precision(precision:str, # "auto", "fp32", "bf16" or "fp16"
     return "fp32", ("this CPU has no native bfloat16 (avx512_bf16 or amx_bf16)" if device.type == "cpu"
                     else f"no mixed precision on {device.type}")
 
+# %% ../nbs/06_train.ipynb #4df63c07
 def _autocast(device:torch.device, precision:str):
     "`torch.autocast` to bfloat16 or float16 for a resolved `precision`; a no-op context for fp32."
     return torch.autocast(device.type, dtype=_DTYPES.get(precision, torch.float32), enabled=precision in _DTYPES)
@@ -137,6 +141,20 @@ def _to_device(x:torch.Tensor, y:torch.Tensor, device:torch.device):
 def model_device(model:nn.Module) -> torch.device:
     "The device of `model`'s parameters."
     return next(model.parameters()).device
+
+# %% ../nbs/06_train.ipynb #34576b83
+def _backward_step(loss:torch.Tensor, opt:torch.optim.Optimizer, scaler:torch.amp.GradScaler|None):
+    "Zero the gradients, backpropagate `loss` and step `opt`: through `scaler` when it is enabled (float16)."
+    opt.zero_grad(set_to_none=True)
+    if scaler is not None and scaler.is_enabled(): scaler.scale(loss).backward(); scaler.step(opt); scaler.update()
+    else: loss.backward(); opt.step()
+
+def _sched_step(sched):
+    """Step the schedule. With float16 a `GradScaler` skips a step whose gradients overflowed, and the schedule moves
+    on all the same: PyTorch's warning about it is silenced."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Detected call of `lr_scheduler")
+        sched.step()
 
 # %% ../nbs/06_train.ipynb #b8ad2aa8
 def train_one_epoch(model:nn.Module, # Its parameters' device is where the batches go
@@ -166,14 +184,9 @@ def train_one_epoch(model:nn.Module, # Its parameters' device is where the batch
         if not torch.isfinite(loss):
             raise FloatingPointError(f"the training loss became {loss.item()} at step {len(lrs)} of the epoch "
                                      f"(lr={lrs[-1]:.3g})")
-        opt.zero_grad(set_to_none=True)
-        if scaler is not None and scaler.is_enabled(): scaler.scale(loss).backward(); scaler.step(opt); scaler.update()
-        else: loss.backward(); opt.step()
+        _backward_step(loss, opt, scaler)
         if ema is not None: ema.update_parameters(model)
-        # float16: a GradScaler skips a step whose gradients overflowed, and the schedule moves on all the same
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", "Detected call of `lr_scheduler")
-            sched.step()
+        _sched_step(sched)
         n += len(y); tot_loss += loss.item()*len(y); correct += (out.argmax(1) == y).sum().item()
         bar.set_postfix(loss=f"{tot_loss/n:.3f}", acc=f"{correct/n:.3f}", lr=f"{lrs[-1]:.2e}")
     return tot_loss/n, correct/n, lrs
@@ -227,6 +240,7 @@ def load_checkpoint(path:str|Path, model:nn.Module|None=None, map_location="cpu"
     if model is not None: load_model_state(model, ck["model"], path)
     return ck
 
+# %% ../nbs/06_train.ipynb #d3538541
 def load_model_state(model:nn.Module, state:dict, source="the checkpoint"):
     "`model.load_state_dict(state)` with an error that says what does not match and what to do."
     state = {k.removeprefix("_orig_mod."): v for k, v in state.items()}  # saved from a torch.compile'd model
@@ -282,6 +296,25 @@ def _resume_from(ck_path:Path, cfg:TrainConfig, precision:str) -> dict:
                          "--out folder with a lower --lr-max.")
     return ck
 
+# %% ../nbs/06_train.ipynb #110e57b3
+def _open_run(out:str|Path|None, resume:bool, overwrite:bool, cfg:TrainConfig, precision:str, log) -> tuple:
+    """Check the run's folder (`prepare_out`) and, when resuming, its checkpoint (`_resume_from`), before any work.
+    Returns (the checkpoint to resume from or None, the checkpoint's path or None)."""
+    if out is None: return None, None
+    found = prepare_out(out, resume, overwrite)
+    if resume and found is None: log(f"resume: there is no checkpoint in {out}, so this run starts from scratch")
+    return (_resume_from(found, cfg, precision) if found is not None else None), Path(out)/"last.pt"
+
+def _restore(model:nn.Module, ck:dict, ck_path:Path, cfg:TrainConfig, hist:dict, log) -> dict:
+    """Load the checkpoint's weights and LR bounds into `model` and `cfg`;
+    return its history, with this machine's device, torch and precision."""
+    load_model_state(model, ck["model"], ck_path)
+    cfg.lr_min, cfg.lr_max = ck["config"]["lr_min"], ck["config"]["lr_max"]
+    log(f"resuming from {ck_path}: {ck['epoch']} of {cfg.epochs} epochs done")
+    here = ("device", "device_name", "torch", "threads", "cpu_capability", "precision", "precision_reason",
+            "eval_split")
+    return {**ck["history"], **{k: hist[k] for k in here}}
+
 def lr_finder_steps(cfg:TrainConfig, n_batches:int) -> int:
     """Steps of the LR range test:
     `cfg.lr_finder_iters`, but at most one pass over the `n_batches` training batches (and at least 20), so that it
@@ -295,8 +328,21 @@ def find_lr_bounds(model:nn.Module, train_dl, cfg:TrainConfig, progress:bool=Tru
     """The LR range test for `cfg`, `lr_finder_steps` long, in `precision` (through torch-lr-finder's own autocast and
     grad scaler)."""
     return lr_range_test(model, train_dl, cfg.optimizer, num_iter=lr_finder_steps(cfg, len(train_dl)), rule=cfg.lr_rule,
-                         div=cfg.lr_div, progress=progress,
-                         amp=_DTYPES.get(precision, False))
+                         div=cfg.lr_div, progress=progress, amp=_DTYPES.get(precision, False))
+
+# %% ../nbs/06_train.ipynb #895d2acf
+def _set_lr_bounds(model:nn.Module, train_dl, cfg:TrainConfig, hist:dict, progress:bool, log,
+                   found:list|None=None): # The LR range test's result is appended to it
+    """Run the LR range test and set `cfg`'s LRMAX = `lr_mult` × its suggestion and LRMIN = LRMAX / `lr_div`;
+    record its suggestion, steps and seconds in `hist`."""
+    t0 = time.time()
+    res = find_lr_bounds(model, train_dl, cfg, progress, hist["precision"])
+    cfg.lr_max = res.lr_max*cfg.lr_mult; cfg.lr_min = cfg.lr_max/cfg.lr_div
+    hist.update(lr_suggestion=res.lr_max, lr_finder_steps=len(res.lrs), lr_finder_seconds=time.time() - t0)
+    log(f"LR range test ({len(res.lrs)} steps, {hist['lr_finder_seconds']:.0f} s) suggests {res.lr_max:.3g} (rule "
+        f"'{cfg.lr_rule}'); LRMAX = {cfg.lr_mult:g} x {res.lr_max:.3g} = {cfg.lr_max:.3g}, "
+        f"LRMIN = LRMAX/{cfg.lr_div:g} = {cfg.lr_min:.3g}")
+    if found is not None: found.append(res)
 
 def _diverged(e:Exception, epoch:int, cfg:TrainConfig, ck_path:Path|None) -> str:
     """The message for a run that diverged in `epoch` (0-based):
@@ -307,27 +353,95 @@ def _diverged(e:Exception, epoch:int, cfg:TrainConfig, ck_path:Path|None) -> str
             "start again in a new "
             f"--out folder with a lower one, e.g. --lr-max {cfg.lr_max/3:.3g} --lr-min {cfg.lr_min/3:.3g}")
 
-def _start(model, train_dl, cfg, hist, ck, ck_path, progress, log, lr_finder_result):
-    """Where `fit_one_cycle` starts:
-    the checkpoint's weights and LR bounds when resuming, else the LR range test when LRMIN/LRMAX are not given.
-    Returns the history."""
+def check_finite(model:nn.Module, loss:float, split:str="test"):
+    """Raise `FloatingPointError` when the evaluation `loss` is NaN/inf or a weight or BatchNorm statistic of `model`
+    is (`nonfinite_state`): before the checkpoint is written."""
+    bad = nonfinite_state(model)
+    if bad or not math.isfinite(loss):
+        held = f" and {len(bad)} weights or BatchNorm statistics hold NaN/inf ({bad[0]}, ...)" if bad else ""
+        raise FloatingPointError(f"the {split} loss is {loss:.3g}{held}")
+
+# %% ../nbs/06_train.ipynb #bf59591d
+@dataclass
+class TrainState:
+    "What training changes besides the weights, all of it in the checkpoint: optimizer, schedule, scaler, EMA."
+    opt: torch.optim.Optimizer  # with its momentum buffers
+    sched: torch.optim.lr_scheduler.LRScheduler  # stepped after every batch
+    scaler: torch.amp.GradScaler  # enabled for float16 only
+    ema: AveragedModel|None = None  # the moving average of the weights (`TrainConfig.ema`), when the run keeps one
+    epoch: int = 0  # epochs done
+
+def training_state(model:nn.Module, cfg:TrainConfig, steps_per_epoch:int,
+                   precision:str, # A resolved precision: "fp32", "bf16" or "fp16"
+                   ck:dict|None=None, # A checkpoint to restore the state (and torch's RNG) from
+                  ) -> TrainState:
+    "The optimizer, LR schedule, scaler and EMA for `cfg` (whose LRMIN and LRMAX are set), fresh or restored."
+    opt = make_optimizer(model, cfg.optimizer, lr=cfg.lr_min, momentum=cfg.momentum, weight_decay=cfg.weight_decay,
+                         wd_bn_bias=cfg.wd_bn_bias)
+    st = TrainState(opt, make_schedule(opt, cfg.schedule, cfg.lr_min, cfg.lr_max, cfg.epochs, steps_per_epoch,
+                                       cfg.peak_epoch),
+                    _scaler(model_device(model), precision),
+                    # BatchNorm statistics averaged too
+                    AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(cfg.ema), use_buffers=True) if cfg.ema
+                    else None)
     if ck is not None:
-        load_model_state(model, ck["model"], ck_path)
-        cfg.lr_min, cfg.lr_max = ck["config"]["lr_min"], ck["config"]["lr_max"]
-        hist = {**ck["history"], **{k: hist[k] for k in ("device", "device_name", "torch", "threads", "cpu_capability",
-                                                         "precision", "precision_reason", "eval_split")}}
-        log(f"resuming from {ck_path}: {ck['epoch']} of {cfg.epochs} epochs done")
-    elif cfg.lr_max is None:
-        t0 = time.time()
-        res = find_lr_bounds(model, train_dl, cfg, progress, hist["precision"])
-        cfg.lr_max = res.lr_max*cfg.lr_mult; cfg.lr_min = cfg.lr_max/cfg.lr_div
-        hist.update(lr_suggestion=res.lr_max, lr_finder_steps=len(res.lrs), lr_finder_seconds=time.time() - t0)
-        if lr_finder_result is not None: lr_finder_result.append(res)
-        log(f"LR range test ({len(res.lrs)} steps, {hist['lr_finder_seconds']:.0f} s) suggests {res.lr_max:.3g} (rule "
-            f"'{cfg.lr_rule}'); "
-            f"LRMAX = {cfg.lr_mult:g} x {res.lr_max:.3g} = {cfg.lr_max:.3g}, LRMIN = LRMAX/{cfg.lr_div:g} = "
-            f"{cfg.lr_min:.3g}")
-    return hist
+        st.opt.load_state_dict(ck["optimizer"]); st.sched.load_state_dict(ck["scheduler"])
+        st.scaler.load_state_dict(ck["scaler"])
+        if st.ema is not None: st.ema.load_state_dict(ck["ema"])
+        st.epoch = ck["epoch"]; torch.set_rng_state(ck["rng"]["torch"])
+    return st
+
+# %% ../nbs/06_train.ipynb #59710fa7
+def record_epoch(hist:dict, epoch:int, # 1-based
+                 train:tuple, test:tuple, # (loss, accuracy, the LR of every step) and (loss, accuracy)
+                 seconds:float) -> str:
+    "Append one epoch to `hist`; return its log line."
+    (tr_loss, tr_acc, lrs), (te_loss, te_acc) = train, test
+    for k, v in zip(("epoch", "train_loss", "train_acc", "test_loss", "test_acc", "seconds"),
+                    (epoch, tr_loss, tr_acc, te_loss, te_acc, seconds)): hist[k].append(v)
+    hist["lrs"].extend(lrs)
+    split, n = hist["eval_split"], hist["config"]["epochs"]
+    return (f"epoch {epoch:>2}/{n}  train loss {tr_loss:.3f} acc {tr_acc:.2%}  {split} loss {te_loss:.3f} acc "
+            f"{te_acc:.2%}  lr {lrs[0]:.2e}->{lrs[-1]:.2e}  {seconds:.0f} s")
+
+def score_tta(model:nn.Module, test_dl, hist:dict) -> str:
+    "Score the final `model` with flip TTA (one more forward pass per image, no training) into `hist`; the log line."
+    t0 = time.time()
+    hist["tta_loss"], hist["tta_acc"] = evaluate(model, test_dl, tta=True, precision=hist["precision"])
+    hist["tta_seconds"] = time.time() - t0
+    return (f"with flip TTA: {hist['eval_split']} loss {hist['tta_loss']:.3f} acc {hist['tta_acc']:.2%}  "
+            f"{hist['tta_seconds']:.0f} s")
+
+def save_run(ck_path:Path, model:nn.Module, st:TrainState, hist:dict, cfg:TrainConfig):
+    """Write the checkpoint (weights, `st`, torch's RNG, history, configuration) and `history.json` beside it.
+    "model" holds the trained weights, to resume from; "ema" the average, when the run keeps one."""
+    save_checkpoint(ck_path, dict(model=model.state_dict(), optimizer=st.opt.state_dict(),
+                                  scheduler=st.sched.state_dict(), scaler=st.scaler.state_dict(),
+                                  rng=dict(torch=torch.get_rng_state()), history=hist, config=asdict(cfg),
+                                  epoch=st.epoch, **({} if st.ema is None else dict(ema=st.ema.state_dict()))))
+    save_history(hist, ck_path.parent/"history.json")
+
+# %% ../nbs/06_train.ipynb #8e8b7280
+def train_epochs(model:nn.Module, st:TrainState, cfg:TrainConfig, train_dl, test_dl, hist:dict,
+                 epochs:range, # The epochs (0-based) to train now
+                 ck_path:Path|None=None, progress:bool=True, log=print):
+    "The loop: for each epoch, train, evaluate and check, record, save. Returns what was scored and the history."
+    net = torch.compile(model) if cfg.compile else model
+    scored = net if st.ema is None else st.ema  # the weights that are evaluated (and returned)
+    loss_fn = nn.NLLLoss() if cfg.label_smoothing == 0 else LabelSmoothingNLL(cfg.label_smoothing)
+    for epoch in epochs:
+        t0 = time.time(); seed_epoch(train_dl, cfg.seed, epoch)
+        try:
+            train = train_one_epoch(net, train_dl, st.opt, st.sched, loss_fn, st.scaler, st.ema,
+                                    f"epoch {epoch + 1}/{cfg.epochs}", progress, hist["precision"])
+            test = evaluate(scored, test_dl, precision=hist["precision"])
+            check_finite(model, test[0], hist["eval_split"])
+        except FloatingPointError as e: raise FloatingPointError(_diverged(e, epoch, cfg, ck_path)) from None
+        st.epoch = epoch + 1
+        log(record_epoch(hist, st.epoch, train, test, time.time() - t0))
+        if st.epoch == cfg.epochs: log(score_tta(scored, test_dl, hist))
+        if ck_path is not None: save_run(ck_path, model, st, hist, cfg)
+    return (model if st.ema is None else st.ema.module), hist
 
 # %% ../nbs/06_train.ipynb #dc91306f
 def fit_one_cycle(cfg:TrainConfig|None=None, # The recipe; None: `TrainConfig()`, the assignment's. Not modified
@@ -348,85 +462,22 @@ def fit_one_cycle(cfg:TrainConfig|None=None, # The recipe; None: `TrainConfig()`
     `FloatingPointError` when training diverges, leaving the last finite checkpoint."""
     cfg = replace(cfg or TrainConfig()).validate()
     if stop_after is not None and stop_after < 1: raise ValueError(f"stop_after must be >= 1 epoch, got {stop_after}")
-    device = get_device(device)
+    device, log = get_device(device), (print if verbose else (lambda *a, **k: None))
     precision = resolve_precision(cfg.precision, device)
-    log = print if verbose else (lambda *a, **k: None)
-    out = Path(out) if out is not None else None
-    found_ck = prepare_out(out, resume, overwrite) if out is not None else None
-    if resume and out is not None and found_ck is None:
-        log(f"resume: there is no checkpoint in {out}, so this run starts from scratch")
-    ck = _resume_from(found_ck, cfg, precision[0]) if found_ck is not None else None
-    log(f"precision: {precision[0]} ({precision[1]})")
-    ck_path = out/"last.pt" if out is not None else None
-    seed_everything(cfg.seed)
-    # fixed input shapes: let cuDNN pick the fastest kernels
-    if device.type == "cuda": torch.backends.cudnn.benchmark = True
+    ck, ck_path = _open_run(out, resume, overwrite, cfg, precision[0], log)  # before any work
+    log(f"precision: {precision[0]} ({precision[1]})"); seed_everything(cfg.seed)
+    if device.type == "cuda": torch.backends.cudnn.benchmark = True  # fixed input shapes: cuDNN's fastest kernels
     train_dl, test_dl = get_dataloaders(data, cfg.batch_size, cfg.subset, cfg.test_subset, cfg.seed, num_workers,
-                                        device,
-                                        # evaluation keeps no activations: large batches are cheaper
-                                        test_batch_size=max(1024, cfg.batch_size), valid=cfg.valid)
+                                        device, test_batch_size=max(1024, cfg.batch_size), valid=cfg.valid)
     model = make_model(cfg).to(device, memory_format=_memory_format(device))
     hist = _new_history(cfg, device, precision)
-    hist = _start(model, train_dl, cfg, hist, ck, ck_path, progress, log, lr_finder_result)
-    # after the LR range test, which measures the recipe's model (see 09_beyond)
-    if cfg.logit_scale != 1: scale_logits(model, cfg.logit_scale)
+    if ck is not None: hist = _restore(model, ck, ck_path, cfg, hist, log)
+    elif cfg.lr_max is None: _set_lr_bounds(model, train_dl, cfg, hist, progress, log, lr_finder_result)
+    if cfg.logit_scale != 1: scale_logits(model, cfg.logit_scale)  # after the LR range test, see 09_beyond
     hist.update(lr_min=cfg.lr_min, lr_max=cfg.lr_max, config=asdict(cfg))
-    return _fit(model, cfg, train_dl, test_dl, hist, ck, ck_path, stop_after, progress, log)
-
-# %% ../nbs/06_train.ipynb #80f9f49d
-def _fit(model, cfg, train_dl, test_dl, hist, ck, ck_path, stop_after, progress, log):
-    """The epochs of `fit_one_cycle`:
-    optimizer, schedule, scaler and EMA (restored from `ck` when resuming), then train, evaluate, check, save."""
-    device, precision = model_device(model), hist["precision"]
-    opt = make_optimizer(model, cfg.optimizer, lr=cfg.lr_min, momentum=cfg.momentum, weight_decay=cfg.weight_decay,
-                         wd_bn_bias=cfg.wd_bn_bias)
-    sched = one_cycle(opt, cfg.lr_min, cfg.lr_max, cfg.epochs, len(train_dl), cfg.peak_epoch)
-    scaler = _scaler(device, precision)
-    # BatchNorm statistics averaged too
-    ema = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(cfg.ema), use_buffers=True) if cfg.ema else None
-    start = 0
-    if ck is not None:
-        opt.load_state_dict(ck["optimizer"])
-        sched.load_state_dict(ck["scheduler"]); scaler.load_state_dict(ck["scaler"])
-        if ema is not None: ema.load_state_dict(ck["ema"])
-        start = ck["epoch"]; torch.set_rng_state(ck["rng"]["torch"])
-    net = torch.compile(model) if cfg.compile else model
-    scored = net if ema is None else ema  # the weights that are evaluated (and returned)
-    loss_fn = nn.NLLLoss() if cfg.label_smoothing == 0 else LabelSmoothingNLL(cfg.label_smoothing)
-    for epoch in range(start, cfg.epochs if stop_after is None else min(cfg.epochs, start + stop_after)):
-        t0 = time.time()
-        seed_epoch(train_dl, cfg.seed, epoch)
-        try:
-            tr_loss, tr_acc, lrs = train_one_epoch(net, train_dl, opt, sched, loss_fn, scaler, ema,
-                                                   f"epoch {epoch+1}/{cfg.epochs}", progress, precision)
-            te_loss, te_acc = evaluate(scored, test_dl, precision=precision)
-            bad = nonfinite_state(model)
-            if bad or not math.isfinite(te_loss):
-                held = f" and {len(bad)} weights or BatchNorm statistics hold NaN/inf ({bad[0]}, ...)" if bad else ""
-                raise FloatingPointError(f"the {hist['eval_split']} loss is {te_loss:.3g}{held}")
-        except FloatingPointError as e: raise FloatingPointError(_diverged(e, epoch, cfg, ck_path)) from None
-        row = (epoch + 1, tr_loss, tr_acc, te_loss, te_acc, time.time() - t0)
-        for k, v in zip(("epoch", "train_loss", "train_acc", "test_loss", "test_acc", "seconds"), row):
-            hist[k].append(v)
-        hist["lrs"].extend(lrs)
-        log(f"epoch {epoch+1:>2}/{cfg.epochs}  train loss {tr_loss:.3f} acc {tr_acc:.2%}  {hist['eval_split']} loss "
-            f"{te_loss:.3f} acc {te_acc:.2%}  "
-            f"lr {lrs[0]:.2e}->{lrs[-1]:.2e}  {hist['seconds'][-1]:.0f} s")
-        # the final model, also scored with flip TTA: one more forward pass per image, no training
-        if epoch + 1 == cfg.epochs:
-            t0 = time.time()
-            hist["tta_loss"], hist["tta_acc"] = evaluate(scored, test_dl, tta=True, precision=precision)
-            hist["tta_seconds"] = time.time() - t0
-            log(f"with flip TTA: {hist['eval_split']} loss {hist['tta_loss']:.3f} acc {hist['tta_acc']:.2%}  "
-                f"{hist['tta_seconds']:.0f} s")
-        if ck_path is not None:
-            # "model": the trained weights, to resume from; "ema": the average, when the run keeps one
-            save_checkpoint(ck_path, dict(model=model.state_dict(), optimizer=opt.state_dict(),
-                                          scheduler=sched.state_dict(), scaler=scaler.state_dict(),
-                                          rng=dict(torch=torch.get_rng_state()), history=hist, config=asdict(cfg),
-                                          epoch=epoch + 1, **({} if ema is None else dict(ema=ema.state_dict()))))
-            save_history(hist, ck_path.parent/"history.json")
-    return (model if ema is None else ema.module), hist
+    st = training_state(model, cfg, len(train_dl), precision[0], ck)
+    epochs = range(st.epoch, cfg.epochs if stop_after is None else min(cfg.epochs, st.epoch + stop_after))
+    return train_epochs(model, st, cfg, train_dl, test_dl, hist, epochs, ck_path, progress, log)
 
 # %% ../nbs/06_train.ipynb #27c4b404
 class LabelSmoothingNLL(nn.Module):
@@ -453,6 +504,7 @@ def run_seconds(hist:dict, # A history written by `fit_one_cycle`
 # histories made before the validation split have no key
 def _eval_split(hist:dict) -> str: return hist.get("eval_split", "test")
 
+# %% ../nbs/06_train.ipynb #a4f2b4fa
 def plot_history(hist:dict, title:str|None=None):
     "Loss and accuracy per epoch (train and test) and the learning rate per step; returns the figure."
     fig, axs = plt.subplots(1, 3, figsize=(14, 3.4))
