@@ -4,16 +4,14 @@
 
 # %% auto #0
 __all__ = ['ENV_VAR', 'CIFAR10_FOLDER', 'CIFAR10_CLASSES', 'CIFAR10_MEAN', 'CIFAR10_STD', 'VALID_SEED', 'default_data_root',
-           'data_root', 'CorruptDataError', 'cifar10_md5s', 'check_cifar10', 'get_cifar10', 'train_transforms',
-           'test_transforms', 'mean_fill', 'denormalize', 'show_augmentations', 'CIFARDataset', 'NormalizeCollate',
-           'balanced_subset', 'EpochShuffle', 'valid_split', 'default_workers', 'get_dataloaders', 'show_images',
-           'show_batch', 'link_cifar10', 'show_batch_cli']
-
-# %% ../nbs/01_data.ipynb #e45ae7ff
-import os, hashlib, shutil
-from pathlib import Path
+           'data_root', 'CorruptDataError', 'cifar10_md5s', 'check_cifar10', 'get_cifar10', 'mean_fill',
+           'train_transforms', 'denormalize', 'show_augmentations', 'test_transforms', 'CIFARDataset',
+           'NormalizeCollate', 'balanced_subset', 'EpochShuffle', 'valid_split', 'default_workers', 'get_dataloaders',
+           'show_images', 'show_batch', 'link_cifar10', 'show_batch_cli']
 
 # %% ../nbs/01_data.ipynb #24d4903f
+import os, hashlib, shutil
+from pathlib import Path
 import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset
@@ -114,6 +112,10 @@ CIFAR10_MEAN = (0.4914, 0.4822, 0.4465)  # per-channel (R,G,B) mean of the train
 CIFAR10_STD = (0.2470, 0.2435, 0.2616)  # per-channel population std of the training set, pixels scaled to [0,1]
 
 # %% ../nbs/01_data.ipynb #60588f13
+def mean_fill(mean:tuple=CIFAR10_MEAN) -> tuple:
+    "The dataset mean as a uint8 RGB colour: the value a cutout hole is filled with."
+    return tuple(int(round(m*255)) for m in mean)
+
 def train_transforms(mean:tuple=CIFAR10_MEAN, # Per-channel mean in [0,1]: used to normalize and to fill the cutout hole
                      std:tuple=CIFAR10_STD, # Per-channel std in [0,1]
                      # Reflection padding before the crop, pixels a side (the max shift); 0: none, `CIFARDataset(pad=4)`
@@ -142,14 +144,6 @@ def train_transforms(mean:tuple=CIFAR10_MEAN, # Per-channel mean in [0,1]: used 
     # strict: a misspelled or retired argument (or input key) raises, instead of a warning and the default
     return A.Compose(tfms, seed=seed, strict=True)
 
-def test_transforms(mean:tuple=CIFAR10_MEAN, std:tuple=CIFAR10_STD) -> A.Compose:
-    "The test-time transform: normalize → tensor, nothing random."
-    return A.Compose([A.Normalize(mean=mean, std=std, max_pixel_value=255.0, strict=True), ToTensorV2()], strict=True)
-
-def mean_fill(mean:tuple=CIFAR10_MEAN) -> tuple:
-    "The dataset mean as a uint8 RGB colour: the value a cutout hole is filled with."
-    return tuple(int(round(m*255)) for m in mean)
-
 # %% ../nbs/01_data.ipynb #e10ed342
 def denormalize(x:torch.Tensor, # (N,C,H,W) or (C,H,W) normalized images
                 mean:tuple=CIFAR10_MEAN, std:tuple=CIFAR10_STD) -> torch.Tensor: # Same shape, values in [0,1]
@@ -170,6 +164,11 @@ def show_augmentations(img:np.ndarray, # One (H,W,C) uint8 image
     for ax in axs: ax.axis("off")
     if title: fig.suptitle(title)
     return fig
+
+# %% ../nbs/01_data.ipynb #c23e6227
+def test_transforms(mean:tuple=CIFAR10_MEAN, std:tuple=CIFAR10_STD) -> A.Compose:
+    "The test-time transform: normalize → tensor, nothing random."
+    return A.Compose([A.Normalize(mean=mean, std=std, max_pixel_value=255.0, strict=True), ToTensorV2()], strict=True)
 
 # %% ../nbs/01_data.ipynb #65809740
 class CIFARDataset(Dataset):
@@ -258,6 +257,19 @@ def default_workers(device:str|torch.device) -> int:
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     return max(1, min(8, cores))
 
+# %% ../nbs/01_data.ipynb #5d0f9d9e
+def _datasets(trn, tst, train_tfm, test_tfm, subset, test_subset, valid, seed) -> tuple:
+    """The training set (without the `valid` held-out images, a class-balanced `subset` of the rest) and the test set
+    (a class-balanced `test_subset` of it) or, with `valid`, the held-out images; see `get_dataloaders`."""
+    pool, held_out = (np.arange(len(trn.targets)), None) if valid is None else valid_split(trn.targets, valid)
+    if subset is not None: pool = pool[balanced_subset(np.asarray(trn.targets)[pool], subset, seed)]
+    train = (CIFARDataset(trn, train_tfm, pool, seed=seed) if train_tfm is not None else
+             CIFARDataset(trn, train_transforms(pad=0, normalize=False), pool, seed=seed, pad=4))
+    test = (CIFARDataset(trn, test_tfm, held_out) if valid is not None else
+            CIFARDataset(tst, test_tfm, None if test_subset is None else balanced_subset(tst.targets, test_subset,
+                                                                                         seed)))
+    return train, test
+
 # %% ../nbs/01_data.ipynb #023afa14
 def get_dataloaders(root:str|Path|None=None, # Data root, see `data_root`
                     batch_size:int=512, # Images per batch (the course's recipe uses 512)
@@ -281,20 +293,12 @@ def get_dataloaders(root:str|Path|None=None, # Data root, see `data_root`
     if batch_size < 1: raise ValueError(f"batch_size must be >= 1, got {batch_size}")
     if num_workers is not None and num_workers < 0: raise ValueError(f"num_workers must be >= 0, got {num_workers}")
     device = torch.device(device if device is not None else ("cuda" if torch.cuda.is_available() else "cpu"))
-    cuda = device.type == "cuda"
-    if num_workers is None: num_workers = default_workers(device)
-    trn, tst = get_cifar10(True, root, download), get_cifar10(False, root, download)
     if valid is not None and test_subset is not None:
-        raise ValueError("give valid or test_subset, not both: with valid, the second loader holds the validation "
-                         "images")
-    pool, held_out = (np.arange(len(trn.targets)), None) if valid is None else valid_split(trn.targets, valid)
-    if subset is not None: pool = pool[balanced_subset(np.asarray(trn.targets)[pool], subset, seed)]
-    train = (CIFARDataset(trn, train_tfm, pool, seed=seed) if train_tfm is not None else
-             CIFARDataset(trn, train_transforms(pad=0, normalize=False), pool, seed=seed, pad=4))
-    test = (CIFARDataset(trn, test_tfm, held_out) if valid is not None else
-            CIFARDataset(tst, test_tfm, None if test_subset is None else balanced_subset(tst.targets, test_subset,
-                    seed)))
-    kw = dict(num_workers=num_workers, pin_memory=cuda, persistent_workers=num_workers > 0,
+        raise ValueError("give valid or test_subset, not both: with valid, the second loader holds the held-out images")
+    if num_workers is None: num_workers = default_workers(device)
+    train, test = _datasets(get_cifar10(True, root, download), get_cifar10(False, root, download), train_tfm, test_tfm,
+                            subset, test_subset, valid, seed)
+    kw = dict(num_workers=num_workers, pin_memory=device.type == "cuda", persistent_workers=num_workers > 0,
               collate_fn=NormalizeCollate())
     # the order comes from the sampler; the loader's own generator only keeps it from drawing on torch's global one
     return (DataLoader(train, batch_size=batch_size, sampler=EpochShuffle(len(train), seed),

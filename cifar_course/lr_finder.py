@@ -62,21 +62,22 @@ class LRFinderResult:
     diverged: bool = False  # the sweep stopped early because the loss exploded
 
     def plot(self, ax=None, title:str|None=None,
-             lr_used:float|None=None, # The LRMAX a run actually used (e.g. lr_mult × the suggestion), marked when given
+             lr_used:float|None=None, # The LRMAX a run uses (e.g. `lr_mult` × the suggestion); None: the suggestion
             ):
-        "The smoothed loss against the learning rate (log scale), with the suggestions marked; returns the figure."
+        """The smoothed loss against the learning rate (log scale), every rule's suggestion marked, and the LRMAX and
+        LRMIN a run uses (LRMIN = LRMAX / `div`) as vertical lines; returns the figure."""
         fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(6, 3.5))
         ax.semilogx(self.lrs, self.losses, c="k", lw=1.5, label="smoothed loss")
         marks = dict(minimum=("tab:orange", "D"), steepest=("tab:red", "o"), min_div10=("tab:blue", "s"),
                      start_of_fall=("tab:green", "^"))
         for k, lr in self.suggestions.items():
             c, mk = marks.get(k, ("gray", "x"))
-            ax.plot([lr], [np.interp(np.log(lr), np.log(self.lrs), self.losses)], mk, c=c, ms=8, label=f"{k}: {lr:.2e}")
-        ax.axvline(self.lr_max, c="tab:red", ls="--", lw=1, label=f"LRMAX ({self.rule}) = {self.lr_max:.2e}")
-        if lr_used is not None and lr_used != self.lr_max:
-            ax.axvline(lr_used, c="k", ls="-.", lw=1.2,
-                       label=f"LRMAX used = {lr_used/self.lr_max:.3g} x {self.lr_max:.2e} = {lr_used:.2e}")
-        ax.axvline(self.lr_min, c="tab:purple", ls=":", lw=1, label=f"LRMIN = LRMAX/{self.div:g} = {self.lr_min:.2e}")
+            ax.plot([lr], [np.interp(np.log(lr), np.log(self.lrs), self.losses)], mk, c=c, ms=8,
+                    label=f"{k}{' (the suggestion)' if k == self.rule else ''}: {lr:.2e}")
+        used = lr_used or self.lr_max
+        how = f"{used/self.lr_max:.3g} × suggestion = " if lr_used is not None and lr_used != self.lr_max else ""
+        ax.axvline(used, c="tab:red", ls="--", lw=1.2, label=f"LRMAX used = {how}{used:.2e}")
+        ax.axvline(used/self.div, c="tab:purple", ls=":", lw=1.2, label=f"LRMIN = LRMAX/{self.div:g}")
         ax.set_xlabel("learning rate (per step, log scale)"); ax.set_ylabel("loss (smoothed)")
         lo, hi = self.losses.min(), self.losses[0]
         ax.set_ylim(lo - 0.1*(hi - lo), hi + 0.6*(hi - lo)); ax.legend(fontsize=7)
@@ -135,6 +136,22 @@ def _quiet(progress:bool) -> contextlib.ExitStack:
         quiet.enter_context(contextlib.redirect_stdout(io.StringIO()))
     return quiet
 
+# %% ../nbs/04_lr_finder.ipynb #72ab4e09
+def _check_sweep(start_lr:float, end_lr:float, num_iter:int, train_dl):
+    "Raise `ValueError` for a sweep that cannot work, before any step."
+    if not 0 < start_lr < end_lr:
+        raise ValueError(f"need 0 < start_lr < end_lr, got start_lr={start_lr}, end_lr={end_lr}")
+    if num_iter < 20:
+        raise ValueError(f"num_iter={num_iter} is too few points for a sweep: use at least 20 (100 is typical)")
+    if len(train_dl) == 0:
+        raise ValueError("train_dl is empty: check the subset size and batch size (and drop_last) of the DataLoader")
+
+def _amp_dtype(amp:bool|torch.dtype|None, device:torch.device) -> torch.dtype|None:
+    "The autocast dtype `lr_range_test`'s `amp` means on `device`: None for float32."
+    if amp is None: amp = device.type == "cuda"
+    if isinstance(amp, bool): amp = (torch.float16 if device.type == "cuda" else torch.bfloat16) if amp else None
+    return amp
+
 # %% ../nbs/04_lr_finder.ipynb #de834447
 def lr_range_test(model:nn.Module, # The model to probe; restored to its initial state afterwards
                   train_dl:torch.utils.data.DataLoader, # Training batches (reused from the start when exhausted)
@@ -154,17 +171,10 @@ def lr_range_test(model:nn.Module, # The model to probe; restored to its initial
     """Run Smith's LR range test (exponential sweep) with torch-lr-finder and suggest lr_max and lr_min.
     `model` and `optimizer` are left as they were. `amp`: torch.bfloat16 or torch.float16 (then with a grad scaler);
     True: float16 on CUDA, bfloat16 elsewhere; False: float32; None: True on CUDA, else False."""
-    if not 0 < start_lr < end_lr:
-        raise ValueError(f"need 0 < start_lr < end_lr, got start_lr={start_lr}, end_lr={end_lr}")
-    if num_iter < 20:
-        raise ValueError(f"num_iter={num_iter} is too few points for a sweep: use at least 20 (100 is typical)")
-    if len(train_dl) == 0:
-        raise ValueError("train_dl is empty: check the subset size and batch size (and drop_last) of the DataLoader")
+    _check_sweep(start_lr, end_lr, num_iter, train_dl)
     if isinstance(optimizer, str): optimizer = make_optimizer(model, optimizer, lr=start_lr)
     device = torch.device(device) if device is not None else next(model.parameters()).device
-    if amp is None: amp = device.type == "cuda"
-    if isinstance(amp, bool): amp = (torch.float16 if device.type == "cuda" else torch.bfloat16) if amp else None
-    finder = _lr_finder(model, optimizer, criterion or nn.NLLLoss(), device, amp)
+    finder = _lr_finder(model, optimizer, criterion or nn.NLLLoss(), device, _amp_dtype(amp, device))
     try:
         with _quiet(progress):
             finder.range_test(train_dl, start_lr=start_lr, end_lr=end_lr, num_iter=num_iter, step_mode="exp",
