@@ -6,7 +6,8 @@
 - nbdev's notebook processing for docs (the step before `quarto render`, which runs the show_doc cells) succeeds on
   every notebook;
 - every line of the exported package (cifar_course/*.py) is at most 120 characters, except what nbdev writes itself: the
-  module docstring (a notebook's `>` summary), `__all__` and `_modidx.py`.
+  module docstring (a notebook's `>` summary), `__all__` and `_modidx.py`;
+- every exported cell (`#| export`, `#| exports`) is at most 35 lines, so that each reads as one idea.
 """
 import json, re, subprocess, sys, warnings
 from pathlib import Path
@@ -38,6 +39,14 @@ errors += [f"nbdev docs processing: {x.message}".splitlines()[0] for x in w
 missing = [fn.name for fn in nbs if not (cache/fn.name).exists()]
 if missing: errors.append(f"nbdev docs processing produced no output for {missing}")
 
+MAX_CELL = 35
+for fn in nbs:
+    for c in json.loads(fn.read_text())["cells"]:
+        src = "".join(c["source"])
+        if c["cell_type"] == "code" and re.match(r"#\|\s*exports?\b", src) and len(src.splitlines()) > MAX_CELL:
+            errors.append(f"{fn.name}: exported cell {c.get('id')} has {len(src.splitlines())} lines (at most {MAX_CELL}): "
+                          "split it, with a sentence between")
+
 MAX_LINE = 120
 for py in sorted((root/"cifar_course").glob("*.py")):
     if py.name == "_modidx.py": continue
@@ -50,4 +59,4 @@ if errors:
     print("docs checks failed:\n- " + "\n- ".join(errors)); sys.exit(1)
 print(f"docs checks: {len(nbs)} notebooks have titles, summaries and Colab badges, are in the sidebar, and process for "
       "docs; README matches the index; "
-      f"the package's lines are at most {MAX_LINE} characters")
+      f"the package's lines are at most {MAX_LINE} characters, its exported cells at most {MAX_CELL} lines")
