@@ -146,12 +146,11 @@ def _subset_note(cfg:TrainConfig) -> str|None:
             "A quick try that learns: --epochs 3 --width 16 --subset 10000 --test-subset 2000 --batch-size 128")
 
 def _preset_note(preset:str, cfg:TrainConfig, lr_mult_given:bool) -> str|None:
-    """A warning for a preset's `lr_mult` on a run shorter than the 24 epochs it was measured over (04_lr_finder: 10×
-    did not train in 3 epochs), unless `--lr-mult` (or the LRs themselves) were given."""
+    """A warning for a preset's `lr_mult` on a run shorter than the 24 epochs it was measured over, whose short warm-up
+    may not carry so high an LRMAX, unless `--lr-mult` (or the LRs themselves) were given."""
     if lr_mult_given or cfg.lr_max is not None or "lr_mult" not in PRESETS[preset] or cfg.epochs >= 24: return None
     return (f"note: --preset {preset} sets LRMAX to {cfg.lr_mult:g} x the LR range test's suggestion, measured over 24 "
-            "epochs; in 3-epoch runs 10x did not train "
-            f"(04_lr_finder). For this {cfg.epochs}-epoch run, add --lr-mult {default_lr_mult(cfg.epochs):g}.")
+            f"epochs only. For this {cfg.epochs}-epoch run, add --lr-mult {default_lr_mult(cfg.epochs):g}.")
 
 def _flag_names(msg:str) -> str:
     "Name the command's flags in a message written with `TrainConfig`'s field names (lr_max -> --lr-max)."
