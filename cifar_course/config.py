@@ -93,7 +93,8 @@ def _check_config(c:TrainConfig):
 # %% ../nbs/05b_config.ipynb #43ed2afc
 def default_lr_mult(epochs:int) -> float:
     """LRMAX = this × the LR range test's suggestion:
-    3 for runs of 24 epochs or more, 1 for shorter ones (measured at 24 and 3 epochs in 04_lr_finder)."""
+    3 for runs of 24 epochs or more (04_lr_finder measured 1, 3 and 10 over 24 epochs), 1 for shorter ones, which
+    have no long warm-up: the cautious side."""
     return 3. if epochs >= 24 else 1.
 
 # %% ../nbs/05b_config.ipynb #0b7a1e08

@@ -6,15 +6,18 @@
 __all__ = ['OPTIMIZERS', 'RULES', 'make_optimizer', 'LRFinderResult', 'suggest_lrs', 'lr_range_test']
 
 # %% ../nbs/04_lr_finder.ipynb #64c87bd6
-import contextlib, io
+import contextlib, io, warnings
 from unittest import mock
 from dataclasses import dataclass, field
 import numpy as np
 import torch
 from torch import nn
 import matplotlib.pyplot as plt
-import torch_lr_finder
-from torch_lr_finder import LRFinder
+from tqdm import TqdmExperimentalWarning
+with warnings.catch_warnings():  # torch-lr-finder imports tqdm.autonotebook, which warns that it is experimental
+    warnings.simplefilter("ignore", TqdmExperimentalWarning)
+    import torch_lr_finder
+    from torch_lr_finder import LRFinder
 
 # %% ../nbs/04_lr_finder.ipynb #8bb5ecaf
 OPTIMIZERS = ("sgd", "adam")  # the names make_optimizer knows
@@ -176,7 +179,9 @@ def lr_range_test(model:nn.Module, # The model to probe; restored to its initial
     device = torch.device(device) if device is not None else next(model.parameters()).device
     finder = _lr_finder(model, optimizer, criterion or nn.NLLLoss(), device, _amp_dtype(amp, device))
     try:
-        with _quiet(progress):
+        with _quiet(progress), warnings.catch_warnings():
+            # float16: a GradScaler skips a step whose gradients overflowed, and the library's scheduler steps anyway
+            warnings.filterwarnings("ignore", "Detected call of `lr_scheduler")
             finder.range_test(train_dl, start_lr=start_lr, end_lr=end_lr, num_iter=num_iter, step_mode="exp",
                               smooth_f=smooth_f, diverge_th=diverge_th)
         lrs, losses = np.array(finder.history["lr"]), np.array(finder.history["loss"])
