@@ -127,6 +127,7 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--nbs", type=Path, default=ROOT/"nbs", help="the notebooks' folder (default: nbs/)")
     p.add_argument("--only", nargs="*", default=None, help="names of notebooks to run (default: all, in order)")
+    p.add_argument("--skip", nargs="*", default=(), help="names of notebooks not to run (another process runs them)")
     p.add_argument("--out", type=Path, default=None, help="save the executed notebooks in this folder")
     p.add_argument("--timeout", type=int, default=1200, help="seconds one cell may take (default 1200)")
     p.add_argument("--max-wait", type=float, default=60.,
@@ -143,6 +144,7 @@ def main(argv=None) -> int:
         return 1 if problems else 0
     nbs = sorted(a.nbs.glob("[0-9]*.ipynb"))
     if a.only: nbs = [n for n in nbs if any(n.stem.startswith(o.removesuffix(".ipynb")) for o in a.only)]
+    nbs = [n for n in nbs if n.stem not in {o.removesuffix(".ipynb") for o in a.skip}]
     if not nbs: print(f"check_colab: no notebooks in {a.nbs}", file=sys.stderr); return 1
     # "python" is this environment's, as in Colab
     os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
