@@ -139,6 +139,14 @@ def _quiet(progress:bool) -> contextlib.ExitStack:
         quiet.enter_context(contextlib.redirect_stdout(io.StringIO()))
     return quiet
 
+@contextlib.contextmanager
+def _skipped_step_quiet():
+    """Silence PyTorch's 'lr_scheduler.step() before optimizer.step()' warning: with float16 a `GradScaler` skips a
+    step whose gradients overflowed, and the schedule moves on all the same."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Detected call of `lr_scheduler")
+        yield
+
 # %% ../nbs/04_lr_finder.ipynb #72ab4e09
 def _check_sweep(start_lr:float, end_lr:float, num_iter:int, train_dl):
     "Raise `ValueError` for a sweep that cannot work, before any step."
@@ -179,9 +187,7 @@ def lr_range_test(model:nn.Module, # The model to probe; restored to its initial
     device = torch.device(device) if device is not None else next(model.parameters()).device
     finder = _lr_finder(model, optimizer, criterion or nn.NLLLoss(), device, _amp_dtype(amp, device))
     try:
-        with _quiet(progress), warnings.catch_warnings():
-            # float16: a GradScaler skips a step whose gradients overflowed, and the library's scheduler steps anyway
-            warnings.filterwarnings("ignore", "Detected call of `lr_scheduler")
+        with _quiet(progress), _skipped_step_quiet():
             finder.range_test(train_dl, start_lr=start_lr, end_lr=end_lr, num_iter=num_iter, step_mode="exp",
                               smooth_f=smooth_f, diverge_th=diverge_th)
         lrs, losses = np.array(finder.history["lr"]), np.array(finder.history["loss"])

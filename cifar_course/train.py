@@ -11,7 +11,7 @@ __all__ = ['RESUME_KEYS', 'get_device', 'device_name', 'cpu_capability', 'seed_e
            'history_table', 'scale_logits']
 
 # %% ../nbs/06_train.ipynb #7aac7d4d
-import json, os, re, sys, time, math, random, argparse, platform, warnings
+import json, os, re, sys, time, math, random, argparse, platform
 from dataclasses import dataclass, asdict, replace
 from pathlib import Path
 import numpy as np
@@ -23,7 +23,7 @@ import matplotlib.pyplot as plt
 from tqdm.auto import tqdm
 from .data import get_dataloaders, ENV_VAR
 from .custom_resnet import CustomResNet, resnet18
-from .lr_finder import lr_range_test, make_optimizer, LRFinderResult, OPTIMIZERS
+from .lr_finder import lr_range_test, make_optimizer, LRFinderResult, OPTIMIZERS, _skipped_step_quiet
 from .one_cycle import one_cycle, plot_one_cycle, make_schedule
 from .config import TrainConfig, MODELS, PRECISIONS, PRESETS, RUN_FILES, default_lr_mult, prepare_out, _preset_defaults
 
@@ -150,11 +150,8 @@ def _backward_step(loss:torch.Tensor, opt:torch.optim.Optimizer, scaler:torch.am
     else: loss.backward(); opt.step()
 
 def _sched_step(sched):
-    """Step the schedule. With float16 a `GradScaler` skips a step whose gradients overflowed, and the schedule moves
-    on all the same: PyTorch's warning about it is silenced."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", "Detected call of `lr_scheduler")
-        sched.step()
+    "Step the schedule, without the warning a float16 `GradScaler`'s skipped step causes (`_skipped_step_quiet`)."
+    with _skipped_step_quiet(): sched.step()
 
 # %% ../nbs/06_train.ipynb #b8ad2aa8
 def train_one_epoch(model:nn.Module, # Its parameters' device is where the batches go
