@@ -178,9 +178,10 @@ def _save_plots(hist:dict, out:Path, found:list):
 
 def _summary(hist:dict, out:Path) -> str:
     "The run's last line: epochs done, accuracy (and with flip TTA), the files written, how to go on."
+    from cifar_course.train import _eval_split  # imported by main already: torch is loaded by then
     done, n = (hist["epoch"][-1] if hist["epoch"] else 0), hist["config"]["epochs"]
     tta = f" ({hist['tta_acc']:.2%} with flip TTA)" if "tta_acc" in hist else ""
-    return (f"{done}/{n} epochs done; {hist.get('eval_split', 'test')} accuracy {hist['test_acc'][-1]:.2%}{tta}; wrote "
+    return (f"{done}/{n} epochs done; {_eval_split(hist)} accuracy {hist['test_acc'][-1]:.2%}{tta}; wrote "
             f"{out}/last.pt, history.json and plots"
             + ("" if done == n else "; continue with the same command and --resume"))
 

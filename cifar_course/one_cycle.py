@@ -150,6 +150,6 @@ def make_schedule(optimizer:torch.optim.Optimizer,
     if schedule not in SCHEDULES: raise ValueError(f"unknown schedule {schedule!r}: use one of {SCHEDULES}")
     _check_one_cycle(lr_min, lr_max, epochs, steps_per_epoch, peak_epoch)
     for g in optimizer.param_groups: g["lr"] = g["initial_lr"] = lr_max
-    n = epochs*steps_per_epoch
     if schedule == "constant": return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: 1.)
+    n = epochs*steps_per_epoch
     return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: 0.1**((step >= n//2) + (step >= n*3//4)))
