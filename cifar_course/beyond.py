@@ -35,9 +35,8 @@ def card_violations(h:dict, # A run's history (`cifar_course.train.load_history`
     the run's own LR range test. What the card leaves open (optimizer settings, the loss, a logit scale, EMA, how
     LRMAX and LRMIN are read off the LR range test) is not checked. The augmentation has no setting: it is the
     code's."""
-    cfg, card = h["config"], asdict(TrainConfig().validate())
-    out = [f"{k}={cfg.get(k, card[k])!r}, the card's is {card[k]!r}"
-           for k in CARD_FIXED if cfg.get(k, card[k]) != card[k]]
+    cfg, card, changed = h["config"], asdict(TrainConfig().validate()), config_changes(h["config"])
+    out = [f"{k}={changed[k]!r}, the card's is {card[k]!r}" for k in CARD_FIXED if k in changed]
     lrs, n = np.asarray(h["lrs"]), len(h["epoch"])
     if n != card["epochs"]: out.append(f"{n} of {card['epochs']} epochs trained")
     if "lr_suggestion" not in h: out.append("LRMAX was given, not found by an LR range test")
