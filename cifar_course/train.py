@@ -50,7 +50,7 @@ def _mps_available() -> bool:
 # %% ../nbs/06_train.ipynb #deb7e33a
 def device_name(device:torch.device) -> str:
     """The GPU's name on CUDA, else the CPU's model name with its family and model numbers (from /proc/cpuinfo on
-    Linux): one name, such as 'AMD EPYC', covers processors of several generations that differ 2x in speed."""
+    Linux): one name, such as 'AMD EPYC', covers several generations, whose speeds differ widely (08_speed)."""
     if device.type == "cuda": return torch.cuda.get_device_name(device)
     try: lines = Path("/proc/cpuinfo").read_text().split("\n\n")[0].splitlines()  # the first core's entry
     except OSError: lines = []
