@@ -46,7 +46,8 @@ def check_results_table():
     for h in runs: groups.setdefault(label(h["config"]), []).append(h)
     shown = md_of("06_train.ipynb", outputs=True) + md_of("09_beyond.ipynb", outputs=True)
     for lab, hs in groups.items():
-        row = [r for r in rows if lab in r and ("--preset" in r) == lab.startswith("--preset")]
+        key = f"`{lab}`" if lab.startswith("--") else lab  # flags as the row writes them, in backticks
+        row = [r for r in rows if key in r and ("--preset" in r) == lab.startswith("--preset")]
         if len(row) != 1: errors.append(f"results table: {len(row)} rows for {lab!r}, not 1"); continue
         accs, mins = [h["test_acc"][-1] for h in hs], [run_seconds(h)/60 for h in hs]
         facts = [f"**{median(accs):.2%}**"] + [h["device_name"] for h in hs]
