@@ -25,7 +25,8 @@ from .data import get_dataloaders, ENV_VAR
 from .custom_resnet import CustomResNet, resnet18
 from .lr_finder import lr_range_test, make_optimizer, LRFinderResult, OPTIMIZERS, _skipped_step_quiet
 from .one_cycle import one_cycle, plot_one_cycle, make_schedule
-from .config import TrainConfig, MODELS, PRECISIONS, PRESETS, RUN_FILES, default_lr_mult, prepare_out, _preset_defaults
+from .config import (TrainConfig, MODELS, PRECISIONS, PRESETS, RUN_FILES, default_lr_mult, prepare_out,
+                                 _preset_defaults)
 
 # %% ../nbs/06_train.ipynb #6abd9020
 def get_device(device:str|torch.device|None=None) -> torch.device:

@@ -7,6 +7,7 @@
   every notebook;
 - every line of the exported package (cifar_course/*.py) is at most 120 characters, except what nbdev writes itself: the
   module docstring (a notebook's `>` summary), `__all__` and `_modidx.py`;
+- every line of every code cell is at most 120 characters too, as the pages show them (no scrolling sideways);
 - every exported cell (`#| export`, `#| exports`) is at most 35 lines, so that each reads as one idea.
 """
 import json, re, subprocess, sys, warnings
@@ -16,6 +17,7 @@ root = Path(__file__).resolve().parent.parent
 nbs = sorted((root/"nbs").glob("*.ipynb"))
 errors = []
 MAX_CELL = 35  # lines of an exported cell
+MAX_LINE = 120  # characters of a line of code, in a notebook or in the package
 repo = re.search(r"^git_url\s*=\s*https://github.com/(.*)$", (root/"settings.ini").read_text(), re.M)
 for fn in nbs:
     cells = json.loads(fn.read_text())["cells"]
@@ -30,6 +32,9 @@ for fn in nbs:
         if c["cell_type"] == "code" and re.match(r"#\|\s*exports?\b", src) and len(src.splitlines()) > MAX_CELL:
             errors.append(f"{fn.name}: exported cell {c.get('id')} has {len(src.splitlines())} lines (at most "
                           f"{MAX_CELL}): split it, with a sentence between")
+        if c["cell_type"] == "code":
+            errors += [f"{fn.name}: cell {c.get('id')}, line {i + 1} has {len(l)} characters (at most {MAX_LINE})"
+                       for i, l in enumerate(src.splitlines()) if len(l) > MAX_LINE]
 sidebar = (root/"nbs"/"sidebar.yml").read_text()
 errors += [f"sidebar.yml lists {fn.name} {sidebar.count(f'href: {fn.name}')} times, not once" for fn in nbs
            if sidebar.count(f"href: {fn.name}") != 1]
@@ -45,7 +50,6 @@ errors += [f"nbdev docs processing: {x.message}".splitlines()[0] for x in w
 missing = [fn.name for fn in nbs if not (cache/fn.name).exists()]
 if missing: errors.append(f"nbdev docs processing produced no output for {missing}")
 
-MAX_LINE = 120
 for py in sorted((root/"cifar_course").glob("*.py")):
     if py.name == "_modidx.py": continue
     lines = py.read_text(encoding="utf-8").splitlines()
@@ -57,4 +61,4 @@ if errors:
     print("docs checks failed:\n- " + "\n- ".join(errors)); sys.exit(1)
 print(f"docs checks: {len(nbs)} notebooks have titles, summaries and Colab badges, are in the sidebar, and process for "
       "docs; README matches the index; "
-      f"the package's lines are at most {MAX_LINE} characters, its exported cells at most {MAX_CELL} lines")
+      f"the code's lines are at most {MAX_LINE} characters, its exported cells at most {MAX_CELL} lines")
